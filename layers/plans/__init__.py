@@ -1,0 +1,52 @@
+"""Plan ingest: the five plan texts → projects, quotas, targets, travel targets and printed totals.
+
+Each plan has its own reader module (``p000`` … ``p004``) because each text prints its tables in its
+own way (tab-separated rows, one cell per line, a PDF's wrapped columns). Every reader exposes
+``parse(text: PlanText) -> PlanTables`` and raises :class:`~layers.errors.PlanParseError` with the
+file and line of a row it cannot read: a damaged row stops the build instead of vanishing.
+"""
+
+import importlib
+from pathlib import Path
+
+from .model import PlanTables
+from .text import PlanText
+
+PLAN_IDS = ("000", "001", "002", "003", "004")
+
+#: Short Chinese titles, used for labels and sheet titles.
+PLAN_TITLES = {
+    "000": "温州瓯江口产业集聚区发展“十四五”规划",
+    "001": "温州市瓯海区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要",
+    "002": "温州市洞头区工业、信息化和科技发展“十四五”规划",
+    "003": "温州浙南科技城“十四五”发展规划",
+    "004": "温州环大罗山科创走廊建设三年行动计划（2020-2022）",
+}
+
+
+def plan_path(plan_dir, plan_id):
+    """The text file of ``plan_id`` in ``plan_dir`` (named ``NNN_<hash>.txt``)."""
+    matches = sorted(Path(plan_dir).glob(f"{plan_id}_*.txt"))
+    if len(matches) != 1:
+        raise FileNotFoundError(f"expected one plan text {plan_id}_*.txt in {plan_dir}, found {len(matches)}")
+    return matches[0]
+
+
+def parse_plan(path, plan_id=None):
+    """Read one plan text with its own reader."""
+    text = PlanText(path)
+    plan_id = plan_id or text.plan
+    reader = importlib.import_module(f"{__name__}.p{plan_id}")
+    return reader.parse(text)
+
+
+def ingest(plan_dir, plan_ids=PLAN_IDS, progress=None):
+    """Read every plan in ``plan_dir`` into one :class:`PlanTables` (``plan`` column tells them apart)."""
+    out = PlanTables(plan="*", path=str(plan_dir))
+    for pid in plan_ids:
+        tables = parse_plan(plan_path(plan_dir, pid), pid)
+        out.extend(tables)
+        if progress:
+            progress(f"plan {pid}: {len(tables.projects)} projects, {len(tables.quotas)} quotas, "
+                     f"{len(tables.targets)} targets, {len(tables.travel_targets)} travel targets")
+    return out
