@@ -17,8 +17,10 @@ from pyproj import CRS, Transformer
 PLAN_CRS = "EPSG:4549"
 WEB_CRS = "EPSG:4326"
 
-#: EPSG:4549's area of use (longitude, latitude) — a feature outside it is in the wrong CRS.
-PLAN_CRS_BOUNDS_LONLAT = (118.5, 18.0, 121.5, 53.0)
+#: EPSG:4549's area of use (118.5°E-121.5°E) widened by 1° each side, as (lon, lat) bounds. Wenzhou's
+#: outer islands reach past 121.5°E; 1° beyond the zone edge Gauss-Kruger scale error is still under
+#: 0.1 %, while a feature further out is a wrong-CRS or misplaced-coordinate symptom.
+PLAN_CRS_BOUNDS_LONLAT = (117.5, 18.0, 122.5, 53.0)
 
 _A = 6378245.0                      # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE = 0.00669342162296594323        # its first eccentricity squared

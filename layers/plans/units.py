@@ -80,6 +80,6 @@ def parse_number(cell):
     Raises ``ValueError`` for anything else, so that a damaged cell is reported, not skipped.
     """
     s = (cell or "").strip().replace(",", "").replace("，", "").replace("\u3000", "")
-    if s in ("", "待定", "视情", "-", "—", "/", "——"):
+    if s in ("", "待定", "视情", "视情而定", "-", "—", "/", "——"):
         return None
     return float(s)

@@ -1,0 +1,92 @@
+"""``planmap build``: plan texts and base geography → ``geodata/wenzhou_plans.gpkg``.
+
+The chain runs one way — texts and vendored data → layers → GeoPackage — and writes the file
+atomically, after validating the new file with the same checks ``planmap check`` runs. A plan text
+with a damaged row stops the build with file and line, and the previous GeoPackage stays as it was.
+"""
+
+import hashlib
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from . import base
+from .audit import audit
+from .check import check_file
+from .errors import CheckFailed
+from .plans import PLAN_IDS, PLAN_TITLES, ingest, plan_path
+from .plans.model import TABLE_CLASSES, columns, records
+from .schema import LAYERS
+from .store import write_geopackage
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_GPKG = ROOT / "geodata" / "wenzhou_plans.gpkg"
+DEFAULT_PLAN_DIR = ROOT / "geodata" / "plans"
+
+
+def _print(msg):
+    print(msg, flush=True)
+
+
+def plan_frames(plan_dir, progress=_print):
+    """The attribute tables read from the plan texts, plus the audit of their totals."""
+    tables = ingest(plan_dir, progress=progress)
+    frames = {}
+    for name, cls in TABLE_CLASSES.items():
+        frames[name] = pd.DataFrame(records(getattr(tables, name)), columns=columns(cls))
+    findings = audit(tables)
+    frames["audit_findings"] = pd.DataFrame(
+        [{**{k: v for k, v in asdict(f).items() if k != "where"}, "where_": f.where} for f in findings],
+        columns=["plan", "kind", "where_", "message", "source_line", "printed", "computed"])
+    plans = []
+    for pid in PLAN_IDS:
+        path = plan_path(plan_dir, pid)
+        data = path.read_bytes()
+        plans.append({"plan": pid, "title_zh": PLAN_TITLES[pid], "file": path.name,
+                      "lines": data.count(b"\n") + 1, "sha256": hashlib.sha256(data).hexdigest()})
+    frames["plans"] = pd.DataFrame(plans)
+    return frames, tables, findings
+
+
+def base_frames(base_dir=base.BASE_DIR):
+    """Districts, land and towns in EPSG:4549, polygons promoted to MultiPolygon."""
+    out = {"districts": base.load_districts(base_dir), "land": base.load_land(base_dir),
+           "towns": base.load_towns(base_dir)}
+    for name in ("districts", "land"):
+        gdf = out[name]
+        gdf["geometry"] = [_multi(g) for g in gdf.geometry]
+        out[name] = gpd.GeoDataFrame(gdf, geometry="geometry", crs=gdf.crs)
+    return out
+
+
+def _multi(g):
+    if g.geom_type == "Polygon":
+        return shapely.MultiPolygon([g])
+    return g
+
+
+def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, progress=_print):
+    """Run the whole chain and replace ``out`` atomically. Returns a summary dict."""
+    t0 = time.perf_counter()
+    progress(f"[1/3] reading plan texts in {plan_dir}")
+    frames, tables, findings = plan_frames(plan_dir, progress)
+    progress("[2/3] loading base geography (districts, land, towns)")
+    frames.update(base_frames(base_dir))
+    progress(f"[3/3] writing {out}")
+
+    def validate(tmp):
+        problems = check_file(tmp)
+        if problems:
+            raise CheckFailed(problems)
+
+    write_geopackage(out, frames, LAYERS, progress=progress, validate=validate)
+    summary = {name: len(df) for name, df in frames.items()}
+    summary["seconds"] = round(time.perf_counter() - t0, 1)
+    summary["audit_problems"] = sum(f.is_problem for f in findings)
+    progress(f"done in {summary['seconds']} s: " + ", ".join(f"{k} {v}" for k, v in summary.items()
+                                                            if k not in ("seconds",)))
+    return summary

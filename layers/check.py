@@ -1,0 +1,84 @@
+"""``planmap check``: is the GeoPackage what the app, QGIS and GDAL expect?
+
+Opens the file through GDAL (the same reader QGIS uses), and for every layer the schema declares:
+the layer exists and reads, required columns are present, spatial layers are in EPSG:4549 with
+valid geometries lying inside the CRS's area of use, and parcel codes are unique. Each problem is one
+line naming the layer, the feature and the reason, so a GIS editor can go straight to it.
+"""
+
+import numpy as np
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from .crs import PLAN_CRS, outside_plan_crs_area
+from .schema import LAYERS
+from .store import list_layers
+
+import geopandas as gpd
+
+
+def check_file(path, specs=None):
+    """A list of problems (strings); empty when the file is sound."""
+    specs = specs or LAYERS
+    problems = []
+    try:
+        present = list_layers(path)
+    except Exception as exc:
+        return [f"{path}: GDAL cannot open the file: {exc}"]
+    for name, spec in specs.items():
+        if name not in present:
+            problems.append(f"{name}: layer missing")
+            continue
+        try:
+            info = pyogrio.read_info(path, layer=name)
+        except Exception as exc:
+            problems.append(f"{name}: GDAL cannot read the layer: {exc}")
+            continue
+        fields = set(info["fields"])
+        missing = [c for c in spec.required if c not in fields and c != "geometry"]
+        if missing:
+            problems.append(f"{name}: required column(s) missing: {', '.join(missing)}")
+        if spec.geometry_type:
+            problems.extend(_check_spatial(path, name, info))
+    return problems
+
+
+def _check_spatial(path, name, info):
+    out = []
+    crs = info.get("crs")
+    if not crs or CRS.from_user_input(crs) != CRS.from_user_input(PLAN_CRS):
+        out.append(f"{name}: CRS is {crs or 'undeclared'}, expected {PLAN_CRS}")
+        return out
+    gdf = pyogrio.read_dataframe(path, layer=name, fid_as_index=True)
+    geoms = gdf.geometry.values
+    label = _label_column(gdf)
+    empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
+    for fid in gdf.index[empty]:
+        out.append(f"{name}: feature {_describe(gdf, fid, label)}: empty geometry")
+    valid = shapely.is_valid(geoms)
+    for fid in gdf.index[~valid & ~empty]:
+        reason = shapely.is_valid_reason(gdf.geometry[fid])
+        out.append(f"{name}: feature {_describe(gdf, fid, label)}: invalid geometry ({reason})")
+    lonlat = gdf[~empty].to_crs("EPSG:4326").geometry.values
+    outside = outside_plan_crs_area(lonlat) if len(lonlat) else np.zeros(0, bool)
+    for fid in gdf.index[~empty][outside]:
+        out.append(f"{name}: feature {_describe(gdf, fid, label)}: lies outside EPSG:4549's area of use "
+                   "(118.5°E-121.5°E, with a 1° margin) — wrong CRS or misplaced coordinates?")
+    if "code_norm" in gdf.columns:
+        dup = gdf["code_norm"].duplicated(keep=False) & gdf["code_norm"].notna()
+        for code, group in gdf[dup].groupby("code_norm"):
+            fids = ", ".join(str(f) for f in group.index)
+            out.append(f"{name}: duplicate parcel code {code} in features {fids}")
+    return out
+
+
+def _label_column(gdf):
+    for c in ("code", "name_zh", "name", "adcode"):
+        if c in gdf.columns:
+            return c
+    return None
+
+
+def _describe(gdf, fid, label):
+    return f"fid {fid}" + (f" ({gdf.at[fid, label]})" if label and gdf.at[fid, label] else "")
