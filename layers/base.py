@@ -17,7 +17,7 @@ import shapely
 from shapely import wkt
 
 from .crs import PLAN_CRS, WEB_CRS, geometry_gcj02_to_wgs84
-from .geom import scale_to_area
+from .geom import fit_area
 
 BASE_DIR = Path(__file__).resolve().parents[1] / "geodata" / "base"
 
@@ -43,9 +43,11 @@ def load_districts(base_dir=BASE_DIR):
 def load_land(base_dir=BASE_DIR):
     """Coast and islands (OSM, 2017) plus the sketched reclaimed shoal, in EPSG:4549.
 
-    OSM's 2017 land polygons predate the 温州浅滩 reclamation, where 瓯江口新区 now stands: the shoal is
-    added from ``reclaimed.csv`` — a polygon placed by reading the plan, scaled to the area the plan
-    states, and marked ``sketched``.
+    OSM's 2017 land polygons predate part of the 温州浅滩 reclamation: its 灵昆岛 outline (45 km²)
+    already takes in 一期 east of the island (the plan's 22.5 + 24 km²), but not the shoal of 二期,
+    reclaimed since and awaiting sea-use approval. That shoal is added from ``reclaimed.csv`` — a
+    polygon placed by reading the plan, fitted to the plan's area inside its district and off the
+    existing land, and marked ``sketched``.
     """
     base_dir = Path(base_dir)
     osm = gpd.read_file(base_dir / "land_wgs84.geojson")
@@ -63,10 +65,14 @@ def load_land(base_dir=BASE_DIR):
     osm["source_ref"] = ""
     osm = osm.to_crs(PLAN_CRS)
 
+    districts = load_districts(base_dir)
+    osm_union = shapely.union_all(osm.geometry.values)
     sketches = []
     for row in _csv(base_dir / "reclaimed.csv"):
         shape = gpd.GeoSeries([wkt.loads(row["wkt_lonlat"])], crs=WEB_CRS).to_crs(PLAN_CRS).iloc[0]
-        shape = scale_to_area(shape, float(row["target_km2"]) * 1e6)
+        home = districts[districts.contains(shape.centroid)]
+        container = shapely.difference(home.geometry.iloc[0], osm_union) if len(home) else None
+        shape = fit_area(shape, float(row["target_km2"]) * 1e6, within=container)
         sketches.append({"land_id": -len(sketches) - 1, "name_zh": row["name_zh"], "name_en": row["name_en"],
                          "kind": "reclaimed", "quality": row["quality"], "accuracy_m": 1000.0,
                          "source": "sketched from the plan text (no offline source draws the reclaimed shoal)",
