@@ -16,6 +16,10 @@ import shapely
 
 from . import base
 from .audit import audit
+from .joins import (locate_projects, locate_quotas, project_ids, rollup_districts, rollup_parcels,
+                    rollup_plans, rollup_structures)
+from .parcels import build_parcels
+from .structures import RECIPE_DIR, build_structures
 from .check import check_file
 from .errors import CheckFailed
 from .plans import PLAN_IDS, PLAN_TITLES, ingest, plan_path
@@ -38,6 +42,7 @@ def plan_frames(plan_dir, progress=_print):
     frames = {}
     for name, cls in TABLE_CLASSES.items():
         frames[name] = pd.DataFrame(records(getattr(tables, name)), columns=columns(cls))
+    frames["projects"].insert(0, "project_id", project_ids(frames["projects"]))
     findings = audit(tables)
     frames["audit_findings"] = pd.DataFrame(
         [{**{k: v for k, v in asdict(f).items() if k != "where"}, "where_": f.where} for f in findings],
@@ -69,14 +74,40 @@ def _multi(g):
     return g
 
 
-def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, progress=_print):
+def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print):
+    """Structures from the recipes, parcels, and the joins and rollups that tie projects to them."""
+    plan_lines = dict(zip(frames["plans"]["plan"], frames["plans"]["lines"]))
+    layers = build_structures(frames["districts"], frames["land"], frames["towns"], recipe_dir,
+                              plan_lines=plan_lines, progress=progress)
+    parcels = build_parcels(frames["projects"], layers["structures"], frames["land"])
+    progress(f"  parcels: {len(parcels)} schematic polygons")
+    structures_all = pd.concat(layers.values(), ignore_index=True)
+    sites, unlocated, shares = locate_projects(frames["projects"], parcels, structures_all, frames["land"],
+                                               frames["towns"], frames["districts"])
+    progress(f"  projects: {len(sites)} located, {len(unlocated)} unlocated")
+    out = {name: rollup_structures(gdf, sites) for name, gdf in layers.items()}
+    out["parcels"] = rollup_parcels(parcels, shares, frames["districts"], layers["structures"])
+    out["project_sites"] = sites
+    out["unlocated_projects"] = unlocated
+    out["parcel_projects"] = shares
+    out["districts"] = rollup_districts(frames["districts"], sites)
+    out["plan_rollup"] = rollup_plans(frames["projects"], sites, unlocated, frames["printed_totals"])
+    out["quota_use"] = locate_quotas(frames["quotas"], structures_all, frames["land"], frames["towns"],
+                                     frames["districts"], sites)
+    return out
+
+
+def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, recipe_dir=RECIPE_DIR,
+          progress=_print):
     """Run the whole chain and replace ``out`` atomically. Returns a summary dict."""
     t0 = time.perf_counter()
-    progress(f"[1/3] reading plan texts in {plan_dir}")
+    progress(f"[1/4] reading plan texts in {plan_dir}")
     frames, tables, findings = plan_frames(plan_dir, progress)
-    progress("[2/3] loading base geography (districts, land, towns)")
+    progress("[2/4] loading base geography (districts, land, towns)")
     frames.update(base_frames(base_dir))
-    progress(f"[3/3] writing {out}")
+    progress(f"[3/4] structures, parcels and joins (recipes in {recipe_dir})")
+    frames.update(map_frames(frames, recipe_dir, progress))
+    progress(f"[4/4] writing {out}")
 
     def validate(tmp):
         problems = check_file(tmp)

@@ -66,10 +66,13 @@ def _check_spatial(path, name, info):
         out.append(f"{name}: feature {_describe(gdf, fid, label)}: lies outside EPSG:4549's area of use "
                    "(118.5°E-121.5°E, with a 1° margin) — wrong CRS or misplaced coordinates?")
     if "code_norm" in gdf.columns:
-        dup = gdf["code_norm"].duplicated(keep=False) & gdf["code_norm"].notna()
-        for code, group in gdf[dup].groupby("code_norm"):
+        # a code is unique within its plan: plans 000 and 003 have different 街坊 schemes
+        keys = gdf["plan"].astype(str) + ":" + gdf["code_norm"].astype(str) if "plan" in gdf.columns \
+            else gdf["code_norm"].astype(str)
+        dup = keys.duplicated(keep=False) & gdf["code_norm"].notna()
+        for key, group in gdf[dup].groupby(keys[dup]):
             fids = ", ".join(str(f) for f in group.index)
-            out.append(f"{name}: duplicate parcel code {code} in features {fids}")
+            out.append(f"{name}: duplicate parcel code {key} in features {fids}")
     return out
 
 

@@ -18,6 +18,7 @@ Format (``#`` starts a comment; indentation is for the reader)::
       quality    sketched
       accuracy_m 1000
       cite       L53 L55 L323
+      alias      浅滩一期 瓯江口新区一期 新区一期
       geom       land 灵昆岛
       geom       cut east 120.925 27.985 120.905 27.90
       geom       fit 24
@@ -60,7 +61,7 @@ KINDS = {"core", "wing", "zone", "subzone", "area", "axis", "belt", "corridor", 
          "park", "port", "block", "station", "hub", "green", "water", "route"}
 QUALITIES = {"official", "derived", "sketched", "schematic"}
 KEYS = {"name_zh", "name_en", "structure", "kind", "role", "area_km2", "quality", "accuracy_m", "cite",
-        "note"}
+        "note", "alias"}
 REQUIRED = ("name_zh", "structure", "kind", "quality", "cite")
 
 
@@ -294,3 +295,22 @@ def cite_lines(recipe):
         b = int(m.group(2) or a)
         out.extend(range(a, b + 1))
     return out
+
+
+def aliases(recipe):
+    """Names a plan's text may use for this feature: its name without bracketed parts, the bracketed
+    alternative, and any ``alias`` words — used to locate projects and quotas that name the feature."""
+    name = attr(recipe, "name_zh")
+    out = [name]
+    m = re.fullmatch(r"(.+?)（(.+)）", name)
+    if m:
+        out.append(m.group(1))
+        out.extend(p for p in re.split(r"[，,、]", m.group(2)) if len(p) >= 2)
+    out.extend(attr(recipe, "alias", "").split())
+    seen, uniq = set(), []
+    for a in out:
+        a = a.strip()
+        if len(a) >= 2 and a not in seen:
+            seen.add(a)
+            uniq.append(a)
+    return uniq

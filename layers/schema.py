@@ -38,7 +38,8 @@ LAYERS = {
         {**_COMMON}, required=("name_zh", "kind", "quality", "source"), geometry_type="Point"),
     "projects": LayerSpec(
         "projects", "项目 Projects", "各规划项目表逐行解析（亿元、平方米已换算，原值保留）",
-        {**_COMMON, **PROJECT_ALIASES}, required=tuple(columns(Project))),
+        {**_COMMON, **PROJECT_ALIASES, "project_id": "项目标识 project id"},
+        required=("project_id",) + tuple(columns(Project))),
     "quotas": LayerSpec(
         "quotas", "用地指标 Land quotas", "规划文本中的用地、用海指标与面积数字",
         {**_COMMON, "zone": "片区 zone", "item": "指标 item", "value": "数值 value", "unit": "单位 unit",
@@ -67,5 +68,60 @@ LAYERS = {
         {"plan": "规划编号 plan", "title_zh": "标题 title", "file": "文件 file", "lines": "行数 lines",
          "sha256": "校验和 sha256"}, required=("plan", "title_zh", "file", "sha256")),
 }
+
+_STRUCT = {**_COMMON, "id": "编号 id", "structure": "空间结构 pattern", "role": "功能定位 role",
+           "area_stated_km2": "规划面积(平方公里) stated km²", "length_km": "长度(公里) length km",
+           "recipe": "配方 recipe line", "note": "说明 note", "aliases": "别名 aliases",
+           "n_projects": "项目数 projects", "total_investment_yi": "总投资(亿元) total",
+           "fyp_investment_yi": "十四五投资(亿元) 2021-25", "project_land_m2": "项目用地(平方米) project land m²"}
+_STRUCT_REQ = ("id", "plan", "structure", "name_zh", "kind", "quality", "source_ref")
+
+LAYERS.update({
+    "structures": LayerSpec(
+        "structures", "空间结构（面） Structures (areas)", "规划的片区、核心、组团等面状空间结构（按配方生成，注明几何来源）",
+        _STRUCT, required=_STRUCT_REQ, geometry_type="MultiPolygon"),
+    "structure_lines": LayerSpec(
+        "structure_lines", "空间结构（线） Structures (lines)", "规划的轴线、廊道、走廊与线路（按配方生成）",
+        _STRUCT, required=_STRUCT_REQ, geometry_type="MultiLineString"),
+    "structure_points": LayerSpec(
+        "structure_points", "空间结构（点） Structures (points)", "规划的节点、站点与枢纽（按配方生成）",
+        _STRUCT, required=_STRUCT_REQ, geometry_type="Point"),
+    "parcels": LayerSpec(
+        "parcels", "地块 Parcels", "规划点名的地块：按规划面积绘制的示意图形，位置未知（quality=schematic）",
+        {**_COMMON, "parcel_id": "地块标识 parcel id", "code": "地块编号(原文) code", "code_norm": "地块编号(规范) code",
+         "block": "街坊 block", "zone_id": "所在片区 zone", "zone_name": "片区名称 zone name",
+         "area_stated_m2": "规划面积(平方米) stated m²", "area_m2": "图形面积(平方米) drawn m²",
+         "area_rule": "面积依据 area rule", "placed_by": "定位规则 placement rule",
+         "n_projects": "项目数 projects", "total_investment_yi": "总投资(亿元) total",
+         "fyp_investment_yi": "十四五投资(亿元) 2021-25", "intensity_wan_per_m2": "投资强度(万元/平方米) intensity",
+         "district": "行政区 district", "structure_ids": "所在结构 structures"},
+        required=("parcel_id", "plan", "code", "code_norm", "block", "quality", "source_ref"),
+        geometry_type="MultiPolygon"),
+    "project_sites": LayerSpec(
+        "project_sites", "项目位置 Project sites", "已定位的项目（按地块、空间结构或地名定位，located_by 说明依据）",
+        {**_COMMON, **PROJECT_ALIASES, "project_id": "项目标识 project id", "located_by": "定位依据 located by",
+         "located_on": "定位对象 located on", "parcel_ids": "地块 parcels", "structure_id": "空间结构 structure",
+         "district": "行政区 district", "in_rollup": "计入汇总 in rollup"},
+        required=("project_id", "plan", "name", "located_by", "source_line"), geometry_type="Point"),
+    "unlocated_projects": LayerSpec(
+        "unlocated_projects", "未定位项目 Unlocated projects", "文本未给出地块、结构或地名的项目，及原因",
+        {**_COMMON, **PROJECT_ALIASES, "project_id": "项目标识 project id", "reason": "原因 reason",
+         "in_rollup": "计入汇总 in rollup"},
+        required=("project_id", "plan", "name", "reason", "source_line")),
+    "parcel_projects": LayerSpec(
+        "parcel_projects", "地块-项目 Parcel projects", "项目与地块的对应及按面积分摊的投资",
+        {"project_id": "项目标识 project id", "parcel_id": "地块标识 parcel id", "share": "分摊比例 share",
+         "total_investment_yi": "总投资(亿元) total", "fyp_investment_yi": "十四五投资(亿元) 2021-25"},
+        required=("project_id", "parcel_id", "share")),
+    "plan_rollup": LayerSpec(
+        "plan_rollup", "规划汇总 Plan rollup", "各规划项目数与投资：已定位与未定位之和等于表格合计",
+        {"plan": "规划编号 plan", "n_projects": "项目数 projects", "n_located": "已定位 located",
+         "n_unlocated": "未定位 unlocated"}, required=("plan", "n_projects", "n_located", "n_unlocated")),
+    "quota_use": LayerSpec(
+        "quota_use", "指标使用 Quota use", "用地指标对应的片区，与该片区内已定位项目的用地",
+        {"plan": "规划编号 plan", "zone": "片区(原文) zone", "item": "指标 item", "zone_id": "片区编号 zone id",
+         "zone_matched": "匹配名称 matched", "projects_land_m2": "项目用地(平方米) project land m²",
+         "share_used": "使用比例 share used"}, required=("plan", "zone", "item", "source_line")),
+})
 
 SPATIAL = [name for name, spec in LAYERS.items() if spec.geometry_type]

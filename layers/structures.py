@@ -12,12 +12,12 @@ import geopandas as gpd
 import shapely
 
 from .crs import PLAN_CRS
-from .recipes import Gazetteer, attr, build_geometry, cite_lines, parse_recipe_file
+from .recipes import Gazetteer, aliases, attr, build_geometry, cite_lines, parse_recipe_file
 
 RECIPE_DIR = Path(__file__).resolve().parents[1] / "geodata" / "recipes"
 
 COLUMNS = ["id", "plan", "structure", "name_zh", "name_en", "kind", "role", "area_stated_km2", "area_km2",
-           "length_km", "quality", "accuracy_m", "source_ref", "recipe", "note"]
+           "length_km", "quality", "accuracy_m", "source_ref", "recipe", "note", "aliases"]
 
 #: How far a shape may be from the area the plan states.
 AREA_TOLERANCE = 0.10
@@ -48,7 +48,8 @@ def build_structures(districts, land, towns, recipe_dir=RECIPE_DIR, plan_lines=N
                 "area_stated_km2": float(stated) if stated else None,
                 "quality": attr(r, "quality"), "accuracy_m": float(attr(r, "accuracy_m", "nan")),
                 "source_ref": f"{r.plan}:" + ",".join(f"L{n}" for n in lines),
-                "recipe": f"{Path(r.path).name}:{r.line}", "note": attr(r, "note", ""), "geometry": geom,
+                "recipe": f"{Path(r.path).name}:{r.line}", "note": attr(r, "note", ""),
+                "aliases": "|".join(aliases(r)), "geometry": geom,
             })
         if progress:
             progress(f"  recipes {path.name}: {len(recipes)} features")
