@@ -3,6 +3,7 @@
     planmap build   # plan texts + base geography → geodata/wenzhou_plans.gpkg
     planmap check   # validate a GeoPackage (exit 1 with a report when something is wrong)
     planmap audit   # recompute the plans' printed totals and list disagreements
+    planmap serve   # the web map (waitress, a production WSGI server)
 
 Errors a user can cause (a damaged plan row, a broken GeoPackage) print one readable message and exit
 non-zero; tracebacks are for bugs.
@@ -94,6 +95,28 @@ def audit(plan_dir, plan_ids, show_ok):
     click.echo(report or "no disagreements")
     n_ok = sum(not f.is_problem for f in findings)
     click.echo(f"\n{len(findings) - n_ok} finding(s); {n_ok} printed total(s) agree with their rows")
+
+
+@main.command()
+@gpkg_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the LAN).")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+def serve(gpkg, host, port, threads):
+    """Serve the web map of the GeoPackage: overview, plan and parcel pages and the JSON API.
+
+    Read-only: GIS staff may edit the GeoPackage in QGIS meanwhile; pages show the edits on the next
+    load. A 天地图 base layer appears when TIANDITU_KEY is set in the environment.
+    """
+    from waitress import serve as waitress_serve
+
+    from app import create_app
+
+    if not gpkg.exists():
+        _fail(f"{gpkg} does not exist; run `planmap build` first")
+    app = create_app({"PLANMAP_GPKG": str(gpkg)})
+    click.echo(f"温州规划地图 serving {gpkg.name} on http://{host}:{port}/  (Ctrl-C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="planmap")
 
 
 if __name__ == "__main__":

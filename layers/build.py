@@ -86,7 +86,7 @@ def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print):
                                                frames["towns"], frames["districts"])
     progress(f"  projects: {len(sites)} located, {len(unlocated)} unlocated")
     out = {name: rollup_structures(gdf, sites) for name, gdf in layers.items()}
-    out["parcels"] = rollup_parcels(parcels, shares, frames["districts"], layers["structures"])
+    out["parcels"] = rollup_parcels(parcels, shares, frames["districts"], layers["structures"], frames["projects"])
     out["project_sites"] = sites
     out["unlocated_projects"] = unlocated
     out["parcel_projects"] = shares

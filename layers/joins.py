@@ -140,14 +140,16 @@ def _district_of(geoms, districts):
     return out
 
 
-def rollup_parcels(parcels, shares, districts, structures):
-    """Parcels with their projects' investment (area-shared), their district and containing structures."""
+def rollup_parcels(parcels, shares, districts, structures, projects):
+    """Parcels with their projects' investment (area-shared), build period, district and structures."""
     parcels = parcels.copy()
+    periods = shares.merge(projects[["project_id", "period_start", "period_end"]], on="project_id")
+    span = periods.groupby("parcel_id").agg(period_start=("period_start", "min"), period_end=("period_end", "max"))
     g = shares.assign(total=shares["total_investment_yi"].fillna(0) * shares["share"],
                       fyp=shares["fyp_investment_yi"].fillna(0) * shares["share"])
     agg = g.groupby("parcel_id").agg(n_projects=("project_id", "nunique"), total_investment_yi=("total", "sum"),
                                      fyp_investment_yi=("fyp", "sum"))
-    parcels = parcels.join(agg, on="parcel_id")
+    parcels = parcels.join(agg, on="parcel_id").join(span, on="parcel_id")
     parcels["n_projects"] = parcels["n_projects"].fillna(0).astype(int)
     for m in MONEY:
         parcels[m] = parcels[m].fillna(0.0)

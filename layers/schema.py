@@ -94,7 +94,8 @@ LAYERS.update({
          "area_rule": "面积依据 area rule", "placed_by": "定位规则 placement rule",
          "n_projects": "项目数 projects", "total_investment_yi": "总投资(亿元) total",
          "fyp_investment_yi": "十四五投资(亿元) 2021-25", "intensity_wan_per_m2": "投资强度(万元/平方米) intensity",
-         "district": "行政区 district", "structure_ids": "所在结构 structures"},
+         "district": "行政区 district", "structure_ids": "所在结构 structures",
+         "period_start": "最早开工年 first start", "period_end": "最晚完工年 last end"},
         required=("parcel_id", "plan", "code", "code_norm", "block", "quality", "source_ref"),
         geometry_type="MultiPolygon"),
     "project_sites": LayerSpec(

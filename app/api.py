@@ -1,0 +1,183 @@
+"""JSON endpoints the map uses and other programs can call.
+
+Errors are JSON too: ``{"error": "not_found", "message": "…"}`` with 404 for an unknown parcel or
+structure, 400 for a malformed or absurd request (a bbox that is not four numbers in range, a limit
+outside 1..PLANMAP_MAX_FEATURES, minutes outside 1..180), 503 when the GeoPackage or the road network
+is missing. Query strings are only ever parsed as numbers or compared as strings — never interpolated
+into SQL or HTML — so hostile input changes nothing and comes back escaped inside JSON.
+"""
+
+import csv
+import io
+import math
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from layers.errors import PlanMapError
+from layers.plans import PLAN_IDS
+
+from .data import WEB_LAYERS, BadRequest, DataUnavailable, NotFound
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: The largest bbox a request may ask for, in degrees (Wenzhou spans about 2.5° x 1.7°).
+MAX_BBOX_DEG = 10.0
+
+
+def store():
+    return current_app.extensions["planmap_store"]
+
+
+def _error(kind, message, status):
+    resp = jsonify({"error": kind, "message": message})
+    resp.status_code = status
+    return resp
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc):
+    return _error("not_found", str(exc), 404)
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(exc):
+    return _error("bad_request", str(exc), 400)
+
+
+@bp.errorhandler(DataUnavailable)
+def _unavailable(exc):
+    return _error("unavailable", str(exc), 503)
+
+
+@bp.errorhandler(PlanMapError)
+def _plan_error(exc):
+    return _error(getattr(exc, "kind", "bad_request"), str(exc), getattr(exc, "status", 400))
+
+
+@bp.errorhandler(HTTPException)
+def _http(exc):
+    return _error(exc.name.lower().replace(" ", "_"), exc.description, exc.code)
+
+
+def parse_bbox(text):
+    """``W,S,E,N`` in degrees → a tuple, or :class:`BadRequest` saying what is wrong."""
+    if text is None or text == "":
+        return None
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise BadRequest(f"bbox must be four numbers W,S,E,N; got {len(parts)} value(s)")
+    try:
+        w, s, e, n = (float(p) for p in parts)
+    except ValueError:
+        raise BadRequest("bbox must be four numbers W,S,E,N") from None
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        raise BadRequest("bbox values must be finite numbers")
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
+        raise BadRequest("bbox is outside longitude -180..180 / latitude -90..90 (order is W,S,E,N)")
+    if w >= e or s >= n:
+        raise BadRequest("bbox must have W < E and S < N")
+    if e - w > MAX_BBOX_DEG or n - s > MAX_BBOX_DEG:
+        raise BadRequest(f"bbox is larger than {MAX_BBOX_DEG}° on a side; ask for a smaller area")
+    return (w, s, e, n)
+
+
+def parse_limit(text):
+    cap = current_app.config["PLANMAP_MAX_FEATURES"]
+    if text is None or text == "":
+        return cap
+    try:
+        limit = int(text)
+    except ValueError:
+        raise BadRequest(f"limit must be a whole number from 1 to {cap}") from None
+    if not 1 <= limit <= cap:
+        raise BadRequest(f"limit must be from 1 to {cap}")
+    return limit
+
+
+def parse_plan(text):
+    if text in (None, ""):
+        return None
+    if text not in PLAN_IDS:
+        raise BadRequest(f"plan must be one of {', '.join(PLAN_IDS)}")
+    return text
+
+
+@bp.get("/plans")
+def plans():
+    return jsonify(store().plans())
+
+
+@bp.get("/parcels/<path:code>")
+def parcel(code):
+    return jsonify(store().parcel(code, parse_plan(request.args.get("plan"))))
+
+
+@bp.get("/structures/<ident>")
+def structure(ident):
+    return jsonify(store().structure(ident))
+
+
+@bp.get("/projects/<path:project_id>")
+def project(project_id):
+    projects = store().layer("projects")
+    hit = projects[projects["project_id"] == project_id]
+    if hit.empty:
+        raise NotFound(f"no project with id {project_id!r}")
+    sites = store().layer("project_sites")
+    site = sites[sites["project_id"] == project_id]
+    from .data import _clean
+    out = _clean(hit.iloc[0].to_dict())
+    if len(site):
+        s = site.iloc[0]
+        out.update(located_by=s["located_by"], located_on=s["located_on"], district=s["district"],
+                   location_quality=s["quality"])
+    return jsonify(out)
+
+
+@bp.get("/layers/<name>")
+def layer(name):
+    fmt = request.args.get("format", "geojson")
+    if fmt not in ("geojson", "csv"):
+        raise BadRequest("format must be geojson or csv")
+    fc = store().features(name, bbox=parse_bbox(request.args.get("bbox")),
+                          limit=parse_limit(request.args.get("limit")), plan=parse_plan(request.args.get("plan")))
+    if fmt == "geojson":
+        resp = jsonify(fc)
+        resp.mimetype = "application/geo+json"
+        return resp
+    return _csv(name, fc)
+
+
+def _csv(name, fc):
+    import shapely
+
+    buf = io.StringIO()
+    feats = fc["features"]
+    cols = list(feats[0]["properties"]) if feats else []
+    w = csv.writer(buf)
+    w.writerow(cols + ["lon", "lat", "geometry_wkt"])
+    for f in feats:
+        g = shapely.geometry.shape(f["geometry"])
+        pt = g.representative_point()
+        w.writerow([f["properties"].get(c) for c in cols] + [round(pt.x, 6), round(pt.y, 6), g.wkt])
+    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+
+
+@bp.get("/search")
+def search():
+    q = request.args.get("q", "")
+    if len(q) > 100:
+        raise BadRequest("search text is longer than 100 characters")
+    return jsonify({"query": q, "results": store().search(q)})
+
+
+@bp.get("/rings")
+def rings():
+    from . import rings as ring_adapter
+
+    return jsonify(ring_adapter.rings_for_request(store(), request.args, current_app.config))
+
+
+__all__ = ["bp", "parse_bbox", "parse_limit", "WEB_LAYERS"]

@@ -1,0 +1,261 @@
+"""Read-only access to the GeoPackage for web requests.
+
+The web app never writes to the GeoPackage (GIS staff edit it in QGIS). It reads layers through GDAL
+and keeps them in memory until the file changes: every request compares the file's and its WAL's
+modification times with those of the cached copy, so an edit saved in QGIS shows on the next page
+load without a restart. Layers are reprojected once to EPSG:4326 for the browser and simplified to a
+tolerance well below their stated accuracy (they are sketches at hundreds of metres).
+"""
+
+import json
+import math
+import threading
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from layers.codes import normalise
+from layers.crs import WEB_CRS
+from layers.errors import PlanMapError
+from layers.plans import PLAN_IDS, PLAN_TITLES
+
+#: Layers the web map may serve, with the column that names a feature.
+WEB_LAYERS = {
+    "districts": "name_zh", "land": "name_zh", "towns": "name_zh", "structures": "name_zh",
+    "structure_lines": "name_zh", "structure_points": "name_zh", "parcels": "code", "project_sites": "name",
+}
+TABLES = ("projects", "unlocated_projects", "quota_use", "plan_rollup", "audit_findings", "travel_targets",
+          "parcel_projects", "targets", "plans")
+SIMPLIFY_M = 15.0
+
+
+class NotFound(PlanMapError):
+    """A parcel, structure or layer that does not exist (HTTP 404)."""
+
+
+class BadRequest(PlanMapError):
+    """A malformed or absurd request (HTTP 400)."""
+
+
+class DataUnavailable(PlanMapError):
+    """The GeoPackage is missing or unreadable (HTTP 503)."""
+
+
+def _stamp(path):
+    p = Path(path)
+    parts = [p, p.with_name(p.name + "-wal")]
+    return tuple(q.stat().st_mtime_ns if q.exists() else 0 for q in parts) + (p.stat().st_size,)
+
+
+class Store:
+    """The GeoPackage as the app sees it: cached, reloaded when the file changes."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp = None
+        self._cache = {}
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _fresh(self):
+        if not self.path.exists():
+            raise DataUnavailable(f"{self.path} does not exist: run `planmap build` first")
+        stamp = _stamp(self.path)
+        with self._lock:
+            if stamp != self._stamp:
+                self._cache = {}
+                self._stamp = stamp
+            return self._cache
+
+    @property
+    def version(self):
+        """Changes whenever the GeoPackage changes (used in cache keys and page footers)."""
+        self._fresh()
+        return "-".join(str(s) for s in self._stamp)
+
+    def layer(self, name):
+        """A layer as stored (EPSG:4549), or a table as a DataFrame."""
+        cache = self._fresh()
+        key = ("plan", name)
+        if key not in cache:
+            if name not in WEB_LAYERS and name not in TABLES:
+                raise NotFound(f"no layer named {name!r}; layers: {', '.join(list(WEB_LAYERS) + list(TABLES))}")
+            try:
+                df = pyogrio.read_dataframe(self.path, layer=name)
+            except Exception as exc:
+                raise DataUnavailable(f"cannot read layer {name!r} from {self.path.name}: {exc}") from exc
+            cache[key] = df
+        return cache[key]
+
+    def web(self, name):
+        """A spatial layer in EPSG:4326, simplified for the browser, with a ``bounds`` index."""
+        cache = self._fresh()
+        key = ("web", name)
+        if key not in cache:
+            if name not in WEB_LAYERS:
+                raise NotFound(f"no map layer named {name!r}; map layers: {', '.join(WEB_LAYERS)}")
+            gdf = self.layer(name)
+            geoms = gdf.geometry
+            if not geoms.geom_type.isin(["Point"]).all():
+                geoms = geoms.simplify(SIMPLIFY_M, preserve_topology=True)
+            web = gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=geoms, crs=gdf.crs).to_crs(WEB_CRS)
+            # ~0.1 m is plenty for sketches at hundreds of metres, and halves the page size
+            web["geometry"] = shapely.transform(web.geometry.values, lambda c: np.round(c, 6))
+            cache[key] = web
+        return cache[key]
+
+    # -- features -----------------------------------------------------------------------------
+
+    def parcel(self, code, plan=None):
+        """One parcel by code (as printed or normalised), with its projects and zone quota."""
+        parcels = self.layer("parcels")
+        norm = normalise(code)
+        hit = parcels[parcels["code_norm"] == norm]
+        if plan:
+            hit = hit[hit["plan"] == plan]
+        if hit.empty:
+            raise NotFound(f"no parcel with code {code!r}" + (f" in plan {plan}" if plan else ""))
+        if len(hit) > 1:
+            plans = ", ".join(sorted(hit["plan"]))
+            raise BadRequest(f"parcel code {code!r} exists in plans {plans}: add ?plan=")
+        row = hit.iloc[0]
+        links = self.layer("parcel_projects")
+        ids = links[links["parcel_id"] == row["parcel_id"]]
+        projects = self.layer("projects")
+        mine = projects[projects["project_id"].isin(ids["project_id"])].merge(
+            ids[["project_id", "share"]], on="project_id")
+        return {
+            "type": "parcel",
+            "properties": _clean(row.drop(labels="geometry").to_dict()),
+            "plan_title": PLAN_TITLES.get(row["plan"], ""),
+            "projects": [_project_dict(p) for p in mine.to_dict("records")],
+            "quotas": self._quotas_for([row["zone_id"]]),
+            "geometry": _geojson(self.web("parcels").loc[hit.index[0]].geometry),
+        }
+
+    def structure(self, ident):
+        """One structure by id, from whichever structure layer holds it, with its projects and quotas."""
+        for layer in ("structures", "structure_lines", "structure_points"):
+            gdf = self.layer(layer)
+            hit = gdf[gdf["id"] == ident]
+            if len(hit):
+                row = hit.iloc[0]
+                sites = self.layer("project_sites")
+                sites = sites[sites["in_rollup"].astype(bool)]   # as the rollup counts them
+                if row.geometry.geom_type.endswith("Polygon"):
+                    mine = sites[sites.geometry.within(row.geometry) | (sites["structure_id"] == ident)]
+                else:
+                    mine = sites[sites["structure_id"] == ident]
+                projects = self.layer("projects")
+                mine = projects[projects["project_id"].isin(mine["project_id"])]
+                return {
+                    "type": "structure", "layer": layer,
+                    "properties": _clean(row.drop(labels="geometry").to_dict()),
+                    "plan_title": PLAN_TITLES.get(row["plan"], ""),
+                    "projects": [_project_dict(p) for p in mine.to_dict("records")],
+                    "quotas": self._quotas_for([ident]),
+                    "geometry": _geojson(self.web(layer).loc[hit.index[0]].geometry),
+                }
+        raise NotFound(f"no structure with id {ident!r}")
+
+    def _quotas_for(self, zone_ids):
+        q = self.layer("quota_use")
+        mine = q[q["zone_id"].isin([z for z in zone_ids if z])]
+        return [_clean(r) for r in mine.to_dict("records")]
+
+    # -- layer queries ------------------------------------------------------------------------
+
+    def features(self, name, bbox=None, limit=1000, plan=None):
+        """A map layer as a GeoJSON FeatureCollection, optionally cut to a lon/lat bbox and a plan."""
+        web = self.web(name)
+        if plan:
+            if "plan" not in web.columns:
+                raise BadRequest(f"layer {name} has no plan column")
+            web = web[web["plan"] == plan]
+        if bbox is not None:
+            web = web[web.intersects(shapely.box(*bbox))]
+        total = len(web)
+        web = web.iloc[:limit]
+        fc = json.loads(web.to_json(drop_id=True))
+        fc["numberMatched"] = total
+        fc["numberReturned"] = len(web)
+        return fc
+
+    def search(self, q, limit=20):
+        """Parcels by code, projects by name, structures and places by name (substring, case-blind)."""
+        q = q.strip()
+        if not q:
+            return []
+        out = []
+        parcels = self.layer("parcels")
+        norm = normalise(q)
+        hit = parcels[parcels["code_norm"].str.contains(norm, regex=False)]
+        web = self.web("parcels")
+        for i, r in hit.head(limit).iterrows():
+            c = web.loc[i].geometry.representative_point()
+            out.append({"kind": "parcel", "label": f"地块 {r['code']}（规划{r['plan']}）", "plan": r["plan"],
+                        "id": r["code"], "lon": c.x, "lat": c.y})
+        for layer in ("structures", "structure_lines", "structure_points"):
+            gdf, web = self.layer(layer), self.web(layer)
+            hit = gdf[gdf["name_zh"].str.contains(q, regex=False, case=False)
+                      | gdf["name_en"].fillna("").str.contains(q, regex=False, case=False)]
+            for i, r in hit.head(limit).iterrows():
+                c = web.loc[i].geometry.representative_point()
+                out.append({"kind": "structure", "label": f"{r['name_zh']}（规划{r['plan']}）", "plan": r["plan"],
+                            "id": r["id"], "lon": c.x, "lat": c.y})
+        sites, web = self.layer("project_sites"), self.web("project_sites")
+        hit = sites[sites["name"].str.contains(q, regex=False, case=False)]
+        for i, r in hit.head(limit).iterrows():
+            c = web.loc[i].geometry
+            out.append({"kind": "project", "label": f"{r['name']}（规划{r['plan']}）", "plan": r["plan"],
+                        "id": r["project_id"], "lon": c.x, "lat": c.y,
+                        "parcel": r["located_on"] if r["located_by"] == "parcel" else None,
+                        "structure": r["structure_id"] or None})
+        for layer in ("towns", "land", "districts"):
+            gdf, web = self.layer(layer), self.web(layer)
+            hit = gdf[gdf["name_zh"].fillna("").str.contains(q, regex=False)]
+            for i, r in hit.head(limit).iterrows():
+                c = web.loc[i].geometry.representative_point()
+                out.append({"kind": "place", "label": r["name_zh"], "plan": "", "id": r["name_zh"],
+                            "lon": c.x, "lat": c.y})
+        return out[: limit * 3]
+
+    def plans(self):
+        """The five plans with their rollups, for the overview page."""
+        roll = self.layer("plan_rollup").set_index("plan")
+        out = []
+        for pid in PLAN_IDS:
+            r = roll.loc[pid] if pid in roll.index else None
+            out.append({"plan": pid, "title": PLAN_TITLES[pid],
+                        **({} if r is None else _clean(r.to_dict()))})
+        return out
+
+
+def _project_dict(p):
+    keep = ("project_id", "plan", "list_name", "seq", "name", "total_investment_yi", "fyp_investment_yi",
+            "land_area_m2", "land_area_raw", "land_area_unit", "build_type", "period_start", "period_end",
+            "owner", "source_line", "share", "content")
+    return _clean({k: p.get(k) for k in keep if k in p})
+
+
+def _clean(d):
+    """JSON-safe values: NaN → None, numpy scalars → Python."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, (np.generic,)):
+            v = v.item()
+        if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+            v = None
+        if v is pd.NaT:
+            v = None
+        out[k] = v
+    return out
+
+
+def _geojson(geom):
+    return shapely.geometry.mapping(geom)

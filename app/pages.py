@@ -1,0 +1,48 @@
+"""HTML pages: the overview of all five plans, a page per plan, a shareable page per parcel."""
+
+from flask import Blueprint, abort, current_app, render_template, url_for
+
+from layers.plans import PLAN_IDS, PLAN_TITLES
+
+from .data import NotFound
+from .maps import PLAN_SHORT, legend_items, build_map, map_parts
+
+bp = Blueprint("pages", __name__)
+
+
+def store():
+    return current_app.extensions["planmap_store"]
+
+
+def _render(title, *, plan=None, focus=None, parcel=None):
+    fmap = build_map(store(), plan=plan, focus=focus, tianditu_key=current_app.config["TIANDITU_KEY"],
+                     static_url=lambda p: url_for("static", filename="vendor/" + p))
+    kinds, qualities = legend_items()
+    return render_template("map.html", title=title, parts=map_parts(fmap), plans=store().plans(),
+                           plan=plan, plan_short=PLAN_SHORT, kinds=kinds, qualities=qualities, parcel=parcel,
+                           version=store().version)
+
+
+@bp.get("/")
+def overview():
+    return _render("温州五部“十四五”规划地图")
+
+
+@bp.get("/plan/<plan>")
+def plan_page(plan):
+    if plan not in PLAN_IDS:
+        abort(404, description=f"没有编号为 {plan} 的规划 (plans: {', '.join(PLAN_IDS)})")
+    return _render(PLAN_TITLES[plan], plan=plan)
+
+
+@bp.get("/parcel/<plan>/<code>")
+def parcel_page(plan, code):
+    if plan not in PLAN_IDS:
+        abort(404, description=f"没有编号为 {plan} 的规划")
+    try:
+        parcel = store().parcel(code, plan)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    import shapely
+    b = shapely.geometry.shape(parcel["geometry"]).buffer(0.01).bounds
+    return _render(f"地块 {parcel['properties']['code']} · {PLAN_TITLES[plan]}", plan=plan, focus=b, parcel=parcel)

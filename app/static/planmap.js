@@ -1,0 +1,213 @@
+/* Wenzhou plan map — the page's own behaviour: popups from the JSON API, search, the build-period
+ * filter, 15-30-60 minute rings and printing. Everything shown comes from the API and is escaped
+ * before it is put into the page. */
+var planmap = (function () {
+  "use strict";
+  var state = { map: null, parcels: null, sites: null, rings: null, plan: null };
+
+  function esc(v) {
+    if (v === null || v === undefined) return "";
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function num(v, digits) {
+    if (v === null || v === undefined || v === "") return "—";
+    return Number(v).toFixed(digits === undefined ? 2 : digits);
+  }
+  function mu(m2) { return m2 ? (m2 / (10000 / 15)).toFixed(1) + " 亩" : "—"; }
+  function period(p) {
+    if (!p.period_start) return "—";
+    return p.period_start + (p.period_end && p.period_end !== p.period_start ? "–" + p.period_end : "");
+  }
+  var QUALITY = {
+    official: "官方边界", derived: "由真实数据推导",
+    sketched: "据文本勾绘，非测绘成果", schematic: "示意图形：面积依据规划，位置未知"
+  };
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { var e = new Error(body.message || r.statusText); e.body = body; throw e; }
+        return body;
+      });
+    });
+  }
+
+  function projectsTable(projects) {
+    if (!projects.length) return "<p>此处没有定位到项目。No project located here.</p>";
+    var rows = projects.slice(0, 30).map(function (p) {
+      return "<tr><td>" + esc(p.name) + "<div class='src'>规划" + esc(p.plan) + " · " + esc(p.list_name) +
+        " · 第" + esc(p.source_line) + "行</div></td><td>" + num(p.total_investment_yi) + "</td><td>" +
+        num(p.fyp_investment_yi) + "</td><td>" + mu(p.land_area_m2) + "</td><td>" + esc(p.build_type || "—") +
+        "</td><td>" + esc(period(p)) + "</td><td>" + esc(p.owner || "—") + "</td></tr>";
+    }).join("");
+    var more = projects.length > 30 ? "<p>…另有 " + (projects.length - 30) + " 项</p>" : "";
+    return "<table><thead><tr><th>项目</th><th>总投资<br>亿元</th><th>十四五<br>亿元</th><th>用地</th>" +
+      "<th>性质</th><th>建设期</th><th>责任单位</th></tr></thead><tbody>" + rows + "</tbody></table>" + more;
+  }
+
+  function quotasTable(quotas) {
+    if (!quotas || !quotas.length) return "";
+    return "<h4>片区指标 Quotas</h4><table>" + quotas.slice(0, 8).map(function (q) {
+      var used = q.projects_land_m2 !== null && q.value_m2 ? "；项目用地 " + mu(q.projects_land_m2) +
+        "（" + (100 * q.share_used).toFixed(0) + "%）" : "";
+      return "<tr><td>" + esc(q.item) + "：" + esc(q.value) + " " + esc(q.unit) + used +
+        "<div class='src'>" + esc(q.zone) + " · 规划" + esc(q.plan) + " 第" + esc(q.source_line) + "行</div></td></tr>";
+    }).join("") + "</table>";
+  }
+
+  function parcelHTML(d) {
+    var p = d.properties;
+    return "<div class='pm-popup'><h4>地块 " + esc(p.code) + "</h4>" +
+      "<p>" + esc(p.zone_name) + "（规划" + esc(p.plan) + "）；规划面积 " + mu(p.area_stated_m2) +
+      "；投资 " + num(p.total_investment_yi) + " 亿元（十四五 " + num(p.fyp_investment_yi) + "）</p>" +
+      projectsTable(d.projects) + quotasTable(d.quotas) +
+      "<p class='warn'>图形：" + esc(QUALITY[p.quality] || p.quality) + "（" + esc(p.area_rule) + "）</p>" +
+      "<p class='src'>依据：" + esc(p.source_ref) + " · 定位规则 " + esc(p.placed_by) + "</p>" +
+      "<button type='button' class='pm-ring-btn' data-kind='parcel' data-id='" + esc(p.code) + "' data-plan='" +
+      esc(p.plan) + "'>15-30-60 分钟</button> <a href='/parcel/" + encodeURIComponent(p.plan) + "/" +
+      encodeURIComponent(p.code) + "'>地块页面</a></div>";
+  }
+
+  function structureHTML(d) {
+    var p = d.properties;
+    var area = p.area_km2 ? "；面积 " + num(p.area_km2) + " km²" + (p.area_stated_km2 ? "（规划 " + num(p.area_stated_km2) + "）" : "") : "";
+    return "<div class='pm-popup'><h4>" + esc(p.name_zh) + "</h4><p>" + esc(p.name_en) + "</p>" +
+      "<p>" + esc(p.structure) + " · " + esc(p.kind) + area + "</p><p>" + esc(p.role) + "</p>" +
+      "<p>项目 " + esc(p.n_projects) + " 个，总投资 " + num(p.total_investment_yi) + " 亿元（十四五 " +
+      num(p.fyp_investment_yi) + "）</p>" + projectsTable(d.projects) + quotasTable(d.quotas) +
+      "<p class='warn'>图形：" + esc(QUALITY[p.quality] || p.quality) + (p.note ? "；" + esc(p.note) : "") + "</p>" +
+      "<p class='src'>依据：" + esc(p.source_ref) + " · 配方 " + esc(p.recipe) + "</p>" +
+      "<button type='button' class='pm-ring-btn' data-kind='structure' data-id='" + esc(p.id) + "' data-plan='" +
+      esc(p.plan) + "'>15-30-60 分钟</button></div>";
+  }
+
+  function projectHTML(p) {
+    return "<div class='pm-popup'><h4>" + esc(p.name) + "</h4>" + projectsTable([p]) +
+      "<p>定位：" + esc(p.located_by) + " → " + esc(p.located_on) + "（" + esc(QUALITY[p.location_quality] || "") + "）</p>" +
+      "<p class='src'>" + esc(p.content) + "</p></div>";
+  }
+
+  function open(kind, id, plan, latlng) {
+    var url = kind === "parcel" ? "/api/parcels/" + encodeURIComponent(id) + "?plan=" + encodeURIComponent(plan || "")
+      : kind === "structure" ? "/api/structures/" + encodeURIComponent(id)
+      : "/api/projects/" + encodeURIComponent(id);
+    var popup = L.popup({ maxWidth: 560, minWidth: 360 }).setLatLng(latlng)
+      .setContent("<div class='pm-popup'>载入中…</div>").openOn(state.map);
+    return getJSON(url).then(function (d) {
+      popup.setContent(kind === "parcel" ? parcelHTML(d) : kind === "structure" ? structureHTML(d) : projectHTML(d));
+    }).catch(function (e) {
+      popup.setContent("<div class='pm-popup pm-error'>" + esc(e.message) + "</div>");
+    });
+  }
+
+  var RING_COLOURS = { 15: "#1a9850", 30: "#fee08b", 60: "#d73027" };
+
+  function rings(params) {
+    var q = Object.keys(params).map(function (k) { return k + "=" + encodeURIComponent(params[k]); }).join("&");
+    var panel = document.getElementById("pm-rings-summary");
+    panel.hidden = false;
+    panel.innerHTML = "<h2>15-30-60 分钟圈层</h2><p>计算中… computing</p>";
+    state.rings.clearLayers();
+    return getJSON("/api/rings?" + q + "&minutes=15,30,60").then(function (d) {
+      var feats = d.rings.features.slice().sort(function (a, b) { return b.properties.minutes - a.properties.minutes; });
+      feats.forEach(function (f) {
+        var c = RING_COLOURS[f.properties.minutes] || "#3182bd";
+        L.geoJSON(f, { style: { color: c, weight: 2, fillColor: c, fillOpacity: 0.18 }, interactive: false })
+          .addTo(state.rings);
+      });
+      if (feats.length) state.map.fitBounds(L.geoJSON(feats[0]).getBounds());
+      panel.innerHTML = "<h2>15-30-60 分钟圈层 <small>" + esc(d.mode) + " · " + esc(d.network) + "</small></h2>" +
+        "<table class='pm-table'><thead><tr><th>分钟</th><th>面积 km²</th><th>地块</th><th>项目</th><th>投资 亿元</th><th>城镇</th></tr></thead><tbody>" +
+        d.rings.features.map(function (f) {
+          var s = f.properties;
+          return "<tr data-minutes='" + esc(s.minutes) + "'><td>" + esc(s.minutes) + "</td><td>" + num(s.area_km2) + "</td><td>" +
+            esc(s.parcels) + "</td><td>" + esc(s.projects) + "</td><td>" + num(s.investment_yi) + "</td><td>" +
+            esc((s.towns || []).join("、") || "—") + "</td></tr>";
+        }).join("") + "</tbody></table><p class='pm-note'>" + esc(d.note || "") + "</p>";
+    }).catch(function (e) {
+      panel.innerHTML = "<h2>15-30-60 分钟圈层</h2><p class='pm-error' id='pm-rings-error'>" + esc(e.message) + "</p>" +
+        (e.body && e.body.command ? "<p>命令：<code>" + esc(e.body.command) + "</code></p>" : "");
+    });
+  }
+
+  function search(q) {
+    var list = document.getElementById("pm-results");
+    if (!q || !q.trim()) { list.hidden = true; return false; }
+    getJSON("/api/search?q=" + encodeURIComponent(q)).then(function (d) {
+      list.innerHTML = d.results.length ? d.results.map(function (r, i) {
+        return "<li data-i='" + i + "'><span class='kind'>" + esc({ parcel: "地块", structure: "结构", project: "项目", place: "地名" }[r.kind]) +
+          "</span>" + esc(r.label) + "</li>";
+      }).join("") : "<li>没有找到 “" + esc(q) + "”</li>";
+      list.hidden = false;
+      Array.prototype.forEach.call(list.querySelectorAll("li[data-i]"), function (li) {
+        li.addEventListener("click", function () {
+          var r = d.results[Number(li.getAttribute("data-i"))];
+          list.hidden = true;
+          var ll = L.latLng(r.lat, r.lon);
+          state.map.setView(ll, Math.max(state.map.getZoom(), 14));
+          if (r.kind === "parcel") open("parcel", r.id, r.plan, ll);
+          else if (r.kind === "structure") open("structure", r.id, r.plan, ll);
+          else if (r.kind === "project") open("project", r.id, r.plan, ll);
+        });
+      });
+    }).catch(function (e) {
+      list.innerHTML = "<li class='pm-error'>" + esc(e.message) + "</li>";
+      list.hidden = false;
+    });
+    return false;
+  }
+
+  function active(props, year) {
+    if (!year) return true;
+    var y = Number(year);
+    return props.period_start && props.period_start <= y && (props.period_end || props.period_start) >= y;
+  }
+
+  function filterYear(year) {
+    state.sites.eachLayer(function (l) {
+      var on = active(l.feature.properties, year);
+      l.setStyle({ opacity: on ? 1 : 0, fillOpacity: on ? 0.7 : 0 });
+    });
+    state.parcels.eachLayer(function (l) {
+      var on = active(l.feature.properties, year);
+      l.setStyle({ opacity: on ? 1 : 0.15, fillOpacity: on ? 0.85 : 0.05 });
+    });
+  }
+
+  function print() {
+    var b = state.map.getBounds();
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
+    window.open("/sheet?bbox=" + bbox + (state.plan ? "&plan=" + state.plan : ""), "_blank");
+  }
+
+  function attach(map, layers) {
+    state.map = map;
+    state.parcels = layers.parcels;
+    state.sites = layers.sites;
+    state.rings = layers.rings;
+    var m = location.pathname.match(/^\/(?:plan|parcel)\/(\d{3})/);
+    state.plan = m ? m[1] : null;
+    map.on("popupopen", function (e) {
+      var btn = e.popup.getElement().querySelector(".pm-ring-btn");
+      if (btn) btn.addEventListener("click", function () {
+        var kind = btn.getAttribute("data-kind");
+        var p = kind === "parcel" ? { parcel: btn.getAttribute("data-id"), plan: btn.getAttribute("data-plan") }
+          : { structure: btn.getAttribute("data-id") };
+        rings(p);
+      });
+    });
+    var el = document.getElementById("pm-parcel");
+    if (el) {
+      var code = el.getAttribute("data-code"), plan = el.getAttribute("data-plan");
+      layers.parcels.eachLayer(function (l) {
+        if (l.feature.properties.code === code && l.feature.properties.plan === plan) {
+          open("parcel", code, plan, l.getBounds().getCenter());
+        }
+      });
+    }
+  }
+
+  return { attach: attach, open: open, rings: rings, search: search, filterYear: filterYear, print: print, esc: esc };
+})();
