@@ -197,7 +197,7 @@ def build_map(store, *, plan=None, focus=None, tianditu_key=None, static_url=lam
     rings.add_to(fmap)
     groups["地块与项目 Parcels & projects"] = [parcel_layer, site_layer]
     groups["可达性 Accessibility"] = [rings]
-    GroupedLayerControl(groups, exclusive_groups=False, collapsed=True).add_to(fmap)
+    GroupedLayerControl(groups, exclusive_groups=False, collapsed=True, position="topleft").add_to(fmap)
 
     hooks = branca.element.MacroElement()
     hooks._template = branca.element.Template("""{% macro script(this, kwargs) %}

@@ -147,7 +147,11 @@ var planmap = (function () {
           list.hidden = true;
           var ll = L.latLng(r.lat, r.lon);
           state.map.setView(ll, Math.max(state.map.getZoom(), 14));
-          if (r.kind === "parcel") open("parcel", r.id, r.plan, ll);
+          if (r.kind === "parcel") {
+            var pl = parcelLayer(r.id, r.plan);
+            if (pl) { ll = pl.getBounds().getCenter(); state.map.setView(ll, Math.max(state.map.getZoom(), 15)); }
+            open("parcel", r.id, r.plan, ll);
+          }
           else if (r.kind === "structure") open("structure", r.id, r.plan, ll);
           else if (r.kind === "project") open("project", r.id, r.plan, ll);
         });
@@ -182,6 +186,16 @@ var planmap = (function () {
     window.open("/sheet?bbox=" + bbox + (state.plan ? "&plan=" + state.plan : ""), "_blank");
   }
 
+  /* the drawn parcel with this code in this plan (used by search and the parcel page) */
+  function parcelLayer(code, plan) {
+    var found = null;
+    state.parcels.eachLayer(function (l) {
+      var p = l.feature.properties;
+      if (p.code === code && p.plan === plan) found = l;
+    });
+    return found;
+  }
+
   function attach(map, layers) {
     state.map = map;
     state.parcels = layers.parcels;
@@ -189,25 +203,21 @@ var planmap = (function () {
     state.rings = layers.rings;
     var m = location.pathname.match(/^\/(?:plan|parcel)\/(\d{3})/);
     state.plan = m ? m[1] : null;
-    map.on("popupopen", function (e) {
-      var btn = e.popup.getElement().querySelector(".pm-ring-btn");
-      if (btn) btn.addEventListener("click", function () {
-        var kind = btn.getAttribute("data-kind");
-        var p = kind === "parcel" ? { parcel: btn.getAttribute("data-id"), plan: btn.getAttribute("data-plan") }
-          : { structure: btn.getAttribute("data-id") };
-        rings(p);
-      });
+    // popup contents arrive after the popup opens, so listen once, on the document
+    document.addEventListener("click", function (e) {
+      var btn = e.target.closest ? e.target.closest(".pm-ring-btn") : null;
+      if (!btn) return;
+      var kind = btn.getAttribute("data-kind");
+      rings(kind === "parcel" ? { parcel: btn.getAttribute("data-id"), plan: btn.getAttribute("data-plan") }
+        : { structure: btn.getAttribute("data-id") });
     });
     var el = document.getElementById("pm-parcel");
     if (el) {
-      var code = el.getAttribute("data-code"), plan = el.getAttribute("data-plan");
-      layers.parcels.eachLayer(function (l) {
-        if (l.feature.properties.code === code && l.feature.properties.plan === plan) {
-          open("parcel", code, plan, l.getBounds().getCenter());
-        }
-      });
+      var pl = parcelLayer(el.getAttribute("data-code"), el.getAttribute("data-plan"));
+      if (pl) open("parcel", el.getAttribute("data-code"), el.getAttribute("data-plan"), pl.getBounds().getCenter());
     }
   }
 
-  return { attach: attach, open: open, rings: rings, search: search, filterYear: filterYear, print: print, esc: esc };
+  return { attach: attach, open: open, rings: rings, search: search, filterYear: filterYear, print: print, esc: esc,
+           parcelLayer: parcelLayer, map: function () { return state.map; } };
 })();
