@@ -61,7 +61,7 @@ def create_app(config=None):
     from .data import Store
     from . import api, pages
 
-    app.extensions["planmap_store"] = Store(app.config["PLANMAP_GPKG"])
+    app.extensions["planmap_store"] = Store(app.config["PLANMAP_GPKG"], dumps=app.json.dumps)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app

@@ -47,7 +47,14 @@ def _bad_request(exc):
 
 @bp.errorhandler(DataUnavailable)
 def _unavailable(exc):
-    return _error("unavailable", str(exc), 503)
+    resp = _error("unavailable", str(exc), 503)
+    if "network" in str(exc):
+        from .rings import FETCH_HINT
+        body = resp.get_json()
+        body["command"] = FETCH_HINT
+        resp = jsonify(body)
+        resp.status_code = 503
+    return resp
 
 
 @bp.errorhandler(PlanMapError)
@@ -110,7 +117,8 @@ def plans():
 
 @bp.get("/parcels/<path:code>")
 def parcel(code):
-    return jsonify(store().parcel(code, parse_plan(request.args.get("plan"))))
+    body = store().parcel_json(code, parse_plan(request.args.get("plan")))
+    return Response(body, mimetype="application/json")
 
 
 @bp.get("/structures/<ident>")

@@ -119,5 +119,11 @@ def serve(gpkg, host, port, threads):
     waitress_serve(app, host=host, port=port, threads=threads, ident="planmap")
 
 
+from app.cli_access import access, network  # noqa: E402  (click commands; light imports only)
+
+main.add_command(network)
+main.add_command(access)
+
+
 if __name__ == "__main__":
     main()

@@ -54,8 +54,9 @@ def _stamp(path):
 class Store:
     """The GeoPackage as the app sees it: cached, reloaded when the file changes."""
 
-    def __init__(self, path):
+    def __init__(self, path, dumps=json.dumps):
         self.path = Path(path)
+        self.dumps = dumps
         self._lock = threading.Lock()
         self._stamp = None
         self._cache = {}
@@ -111,32 +112,64 @@ class Store:
 
     # -- features -----------------------------------------------------------------------------
 
+    def parcel_json(self, code, plan=None):
+        """The parcel's answer as JSON bytes, serialised once per GeoPackage version."""
+        answer = self.parcel(code, plan)
+        cache = self._fresh()
+        key = ("parcel_json", id(answer))
+        if key not in cache:
+            cache[key] = self.dumps(answer).encode("utf-8")
+        return cache[key]
+
     def parcel(self, code, plan=None):
         """One parcel by code (as printed or normalised), with its projects and zone quota."""
-        parcels = self.layer("parcels")
-        norm = normalise(code)
-        hit = parcels[parcels["code_norm"] == norm]
+        index = self._parcel_index()
+        hits = index.get(normalise(code), [])
         if plan:
-            hit = hit[hit["plan"] == plan]
-        if hit.empty:
+            hits = [h for h in hits if h["properties"]["plan"] == plan]
+        if not hits:
             raise NotFound(f"no parcel with code {code!r}" + (f" in plan {plan}" if plan else ""))
-        if len(hit) > 1:
-            plans = ", ".join(sorted(hit["plan"]))
+        if len(hits) > 1:
+            plans = ", ".join(sorted(h["properties"]["plan"] for h in hits))
             raise BadRequest(f"parcel code {code!r} exists in plans {plans}: add ?plan=")
-        row = hit.iloc[0]
+        return hits[0]
+
+    def _parcel_index(self):
+        """Every parcel's answer, built once per GeoPackage version: a request is then a dict lookup.
+
+        The parcel endpoint is the one the map calls on every click and other programs call in bulk;
+        joining parcels, links, projects and quotas per request cost ~20 ms of CPU, so under 20
+        concurrent clients the queue, not the work, dominated latency.
+        """
+        cache = self._fresh()
+        if "parcel_index" in cache:
+            return cache["parcel_index"]
+        parcels, web = self.layer("parcels"), self.web("parcels")
         links = self.layer("parcel_projects")
-        ids = links[links["parcel_id"] == row["parcel_id"]]
-        projects = self.layer("projects")
-        mine = projects[projects["project_id"].isin(ids["project_id"])].merge(
-            ids[["project_id", "share"]], on="project_id")
-        return {
-            "type": "parcel",
-            "properties": _clean(row.drop(labels="geometry").to_dict()),
-            "plan_title": PLAN_TITLES.get(row["plan"], ""),
-            "projects": [_project_dict(p) for p in mine.to_dict("records")],
-            "quotas": self._quotas_for([row["zone_id"]]),
-            "geometry": _geojson(self.web("parcels").loc[hit.index[0]].geometry),
-        }
+        projects = self.layer("projects").set_index("project_id", drop=False)
+        by_parcel = {pid: grp for pid, grp in links.groupby("parcel_id")}
+        quotas = self.layer("quota_use")
+        quota_by_zone = {z: [_clean(r) for r in grp.to_dict("records")] for z, grp in quotas.groupby("zone_id")}
+        index = {}
+        for i, row in parcels.iterrows():
+            grp = by_parcel.get(row["parcel_id"])
+            mine = []
+            if grp is not None:
+                for link in grp.itertuples():
+                    p = projects.loc[link.project_id].to_dict()
+                    p["share"] = link.share
+                    mine.append(_project_dict(p))
+            answer = {
+                "type": "parcel",
+                "properties": _clean(row.drop(labels="geometry").to_dict()),
+                "plan_title": PLAN_TITLES.get(row["plan"], ""),
+                "projects": mine,
+                "quotas": quota_by_zone.get(row["zone_id"], []),
+                "geometry": _geojson(web.loc[i].geometry),
+            }
+            index.setdefault(row["code_norm"], []).append(answer)
+        cache["parcel_index"] = index
+        return index
 
     def structure(self, ident):
         """One structure by id, from whichever structure layer holds it, with its projects and quotas."""

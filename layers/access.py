@@ -463,13 +463,14 @@ def _surface(ag, dist, pts, geom, limit_s, land):
         on_land = rasterize([_land_geometry(land)], out_shape=surf.shape, transform=transform, fill=0,
                             default_value=1, dtype="uint8").astype(bool)
         surf[~on_land] = np.inf
+    surf[surf > limit_s] = np.inf                 # beyond the largest ring: not reached
     return surf, transform
 
 
 def _transform(ag, r0, c0):
-    from rasterio.transform import from_origin
+    from affine import Affine
 
-    return from_origin(ag.grid_x0 + c0 * ag.cell_m, ag.grid_y1 - r0 * ag.cell_m, ag.cell_m, ag.cell_m)
+    return Affine(ag.cell_m, 0.0, ag.grid_x0 + c0 * ag.cell_m, 0.0, -ag.cell_m, ag.grid_y1 - r0 * ag.cell_m)
 
 
 def _polygons(surf, transform, seconds):
@@ -485,7 +486,8 @@ def _polygons(surf, transform, seconds):
     cols = np.flatnonzero(mask.any(axis=0))
     r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     mask = mask[r0:r1, c0:c1]                     # polygonise only the ring's own bounding window
-    window = transform * Affine.translation(c0, r0)
+    t = transform
+    window = Affine(t.a, t.b, t.c + c0 * t.a + r0 * t.b, t.d, t.e, t.f + c0 * t.d + r0 * t.e)
     polys = [shapely.geometry.shape(g) for g, _ in
              shapes(mask.view(np.uint8), mask=mask, connectivity=4, transform=window)]
     geom = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)

@@ -94,7 +94,27 @@ def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print):
     out["plan_rollup"] = rollup_plans(frames["projects"], sites, unlocated, frames["printed_totals"])
     out["quota_use"] = locate_quotas(frames["quotas"], structures_all, frames["land"], frames["towns"],
                                      frames["districts"], sites)
+    out["travel_target_results"] = travel_results(frames["travel_targets"], progress)
     return out
+
+
+def travel_results(travel_targets, progress=_print):
+    """The plans' travel-time statements against the cached drive network, if there is exactly one.
+
+    With none cached every located statement says "network missing" and how to fetch one; the
+    build never downloads anything.
+    """
+    from .access import evaluate_targets
+    from .network import NetworkError, load
+
+    try:
+        G = load(None, mode="drive")
+    except NetworkError as exc:
+        progress(f"  travel targets: {str(exc).split(';')[0]}")
+        G = None
+    table = evaluate_targets(travel_targets, G)
+    progress("  travel targets: " + ", ".join(f"{k} {v}" for k, v in table["status"].value_counts().items()))
+    return table
 
 
 def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, recipe_dir=RECIPE_DIR,

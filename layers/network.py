@@ -100,7 +100,9 @@ WALK_EXCLUDED = {"motorway", "motorway_link", "trunk_link", "construction", "pro
 #: Classes that are not roads for cars (osmnx's ``drive`` filter, used on imported files).
 DRIVE_EXCLUDED = {"footway", "path", "pedestrian", "steps", "cycleway", "bridleway", "corridor", "elevator",
                   "escalator", "track", "construction", "proposed", "planned", "abandoned", "raceway",
-                  "bus_guideway", "no", "razed", "platform", "service", "busway"}
+                  "bus_guideway", "no", "razed", "platform", "busway"}
+#: ``service=*`` kinds that are not through roads (osmnx's ``drive`` filter drops them too).
+DRIVE_EXCLUDED_SERVICE = {"alley", "driveway", "emergency_access", "parking", "parking_aisle", "private"}
 #: Access-controlled classes: reached only at their junctions, never entered or left mid-way.
 ACCESS_CONTROLLED = {"motorway"}
 
@@ -310,11 +312,22 @@ def _first(v):
 
 
 def filter_mode(G, mode):
-    """Drop the edges ``mode`` may not use (by ``highway`` class), and nodes left without edges."""
+    """Drop the edges ``mode`` may not use, and nodes left without edges.
+
+    By ``highway`` class (:data:`DRIVE_EXCLUDED` / :data:`WALK_EXCLUDED`), ``area=yes`` (squares are not
+    roads), ``access=no|private``, and for ``drive`` parking aisles, driveways and the like — the
+    Overpass filters osmnx sends for a download, applied here to a file that holds every way.
+    """
     excluded = DRIVE_EXCLUDED if mode == "drive" else WALK_EXCLUDED
     G = G.copy()
-    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-            if d.get("highway") is None or _first(d.get("highway")) in excluded or d.get("area") == "yes"]
+    def bad(d):
+        if d.get("highway") is None or _first(d.get("highway")) in excluded or d.get("area") == "yes":
+            return True
+        if _first(d.get("access")) in ("no", "private"):
+            return True
+        return mode == "drive" and _first(d.get("service")) in DRIVE_EXCLUDED_SERVICE
+
+    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if bad(d)]
     G.remove_edges_from(drop)
     G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
     return G
@@ -337,6 +350,7 @@ def prepare(G, mode, name, source=""):
         for _, _, d in G.edges(data=True):
             d["speed_kph"] = WALK_SPEED_KMH
     G = ox.add_edge_travel_times(G)
+    G.graph["crs"] = PLAN_CRS            # a plain string, as GraphML stores it
     G.graph.update(planmap_name=_safe_name(name), planmap_mode=mode, planmap_scenario="today",
                    planmap_source=source)
     return G
@@ -455,24 +469,24 @@ def synthetic_grid(nx_, ny, spacing_m=100.0, speed_kmh=30.0, origin_xy=(500000.0
     G = nx.MultiDiGraph(crs=PLAN_CRS, planmap_name=name, planmap_mode=mode, planmap_scenario="today",
                         planmap_source=f"synthetic grid {nx_}x{ny} at {spacing_m:g} m")
     x0, y0 = origin_xy
+    G.add_nodes_from((j * nx_ + i, {"x": x0 + i * spacing_m, "y": y0 + j * spacing_m})
+                     for j in range(ny) for i in range(nx_))
+
+    def attrs(line_index):
+        art = bool(arterial_every) and line_index % arterial_every == 0
+        kmh = arterial_kmh if art else speed_kmh
+        return {"length": spacing_m, "speed_kph": kmh, "travel_time": spacing_m / (kmh / 3.6),
+                "highway": "primary" if art else "residential"}
+
+    edges = []
     for j in range(ny):
-        for i in range(nx_):
-            G.add_node(j * nx_ + i, x=x0 + i * spacing_m, y=y0 + j * spacing_m)
-
-    def speed(line_index):
-        return arterial_kmh if arterial_every and line_index % arterial_every == 0 else speed_kmh
-
-    def link(a, b, kmh):
-        t = spacing_m / (kmh / 3.6)
-        hw = "primary" if kmh == arterial_kmh and arterial_every else "residential"
-        for u, v in ((a, b), (b, a)):
-            G.add_edge(u, v, length=spacing_m, speed_kph=kmh, travel_time=t, highway=hw)
-
-    for j in range(ny):
+        row = attrs(j)                      # edges along row j
         for i in range(nx_):
             n = j * nx_ + i
             if i + 1 < nx_:
-                link(n, n + 1, speed(j))
+                edges += [(n, n + 1, dict(row)), (n + 1, n, dict(row))]
             if j + 1 < ny:
-                link(n, n + nx_, speed(i))
+                col = attrs(i)              # edges along column i
+                edges += [(n, n + nx_, dict(col)), (n + nx_, n, dict(col))]
+    G.add_edges_from(edges)
     return G

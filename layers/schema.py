@@ -123,6 +123,13 @@ LAYERS.update({
         {"plan": "规划编号 plan", "zone": "片区(原文) zone", "item": "指标 item", "zone_id": "片区编号 zone id",
          "zone_matched": "匹配名称 matched", "projects_land_m2": "项目用地(平方米) project land m²",
          "share_used": "使用比例 share used"}, required=("plan", "zone", "item", "source_line")),
+    "travel_target_results": LayerSpec(
+        "travel_target_results", "出行时间目标核算 Travel-time checks",
+        "各规划出行时间目标：规定分钟、按路网计算的分钟、是否达到（无路网时注明）",
+        {"plan": "规划编号 plan", "source_line": "原文行号 source line", "origin": "起点 origin",
+         "destination": "目的地 destination", "minutes_stated": "规定分钟 stated", "minutes_computed": "计算分钟 computed",
+         "status": "结论 status", "network": "路网 network", "computed_at": "计算时间 computed at", "note": "说明 note"},
+        required=("plan", "source_line", "origin", "minutes_stated", "status")),
 })
 
 SPATIAL = [name for name, spec in LAYERS.items() if spec.geometry_type]

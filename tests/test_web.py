@@ -161,3 +161,36 @@ def test_missing_geopackage_is_a_clear_503(tmp_path):
     app = create_app({"PLANMAP_GPKG": str(tmp_path / "none.gpkg"), "TESTING": True})
     r = app.test_client().get("/api/parcels/E-16-03")
     assert r.status_code == 503 and "planmap build" in r.get_json()["message"]
+
+
+def test_rings_on_the_replayed_osm_network(client, tmp_path, monkeypatch):
+    """The real download path (osmnx against a loopback Overpass replay), then rings through the API."""
+    from osm_replay import FIXTURE_BBOX, replay_body_or_none, replayed_osmnx
+
+    if replay_body_or_none() is None:
+        pytest.skip("../shared/fixtures/osm is absent: no recorded Overpass response to replay")
+    from layers import network
+
+    monkeypatch.setenv("PLANMAP_NETWORKS_DIR", str(tmp_path))
+    with replayed_osmnx() as server:
+        network.fetch(FIXTURE_BBOX, mode="drive", name="dongao", margin_m=0)
+    assert server.requests, "the download did not go through the replay server"
+    r = client.get("/api/rings?lon=121.1555&lat=27.8255&minutes=15,30,60")
+    assert r.status_code == 200, r.get_json()
+    d = r.get_json()
+    feats = {f["properties"]["minutes"]: f for f in d["rings"]["features"]}
+    assert set(feats) == {15, 30, 60}
+    import shapely.geometry as sg
+    g15, g30, g60 = (sg.shape(feats[m]["geometry"]) for m in (15, 30, 60))
+    assert g15.is_valid and g15.area > 0
+    # nested: exactly in EPSG:4549; in lon/lat a shared edge drawn with different vertex counts bends by
+    # a few square metres, so allow 1e-4 of the area
+    assert g15.difference(g30).area <= 1e-4 * g15.area and g30.difference(g60).area <= 1e-4 * g30.area
+    assert d["network"] == "dongao" and "OpenStreetMap" in d["note"]
+    # an origin in the sea off 洞头岛, and one outside the recorded box, are refused with a reason
+    sea = client.get("/api/rings?lon=121.2100&lat=27.8000")
+    assert sea.status_code == 400 and sea.get_json()["message"]
+    far = client.get("/api/rings?lon=120.70&lat=28.00")
+    assert far.status_code == 400 and "graph" in far.get_json()["message"]
+    assert client.get("/api/rings?lon=121.1555&lat=27.8255&minutes=0").status_code == 400
+    assert client.get("/api/rings?lon=121.1555&lat=27.8255&minutes=181").status_code == 400
