@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+DEFAULT_GPKG = Path(__file__).resolve().parents[1] / "geodata" / "wenzhou_plans.gpkg"
+
 MODE = click.Choice(["drive", "walk"])
 CTX = {"help_option_names": ["-h", "--help"]}
 
@@ -143,6 +145,8 @@ def _compiled(name, mode, scenario, planned, cache_dir, cell_m):
     G = N.load(name, mode, cache_dir)
     src = Path(G.graph["planmap_path"])
     if scenario == "plan":
+        if planned is None and DEFAULT_GPKG.exists():
+            planned = f"{DEFAULT_GPKG}:planned_links"      # the layer GIS staff draw in the GeoPackage
         if planned is None:
             _fail("--scenario plan needs --planned-links FILE[:LAYER] (LineStrings in EPSG:4549 with "
                   "design_speed_kmh and name, drawn from the plans)")
@@ -171,7 +175,8 @@ def _compiled(name, mode, scenario, planned, cache_dir, cell_m):
 @click.option("--minutes", default="15,30,60", show_default=True, help="Ring thresholds, each 1-180 minutes.")
 @click.option("--mode", type=MODE, default="drive", show_default=True, help="drive or walk network.")
 @click.option("--scenario", type=click.Choice(["today", "plan"]), default="today", show_default=True,
-              help="today: the OSM network; plan: with the planned links of --planned-links added.")
+              help="today: the OSM network; plan: with the planned links added (--planned-links, "
+                   "default: the planned_links layer of geodata/wenzhou_plans.gpkg).")
 @click.option("--planned-links", "planned", default=None, help="Planned roads/bridges: FILE or FILE:LAYER.")
 @click.option("--network", "name", default=None, help="Cached network name or .graphml path (default: the only one).")
 @click.option("--geojson", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -19,7 +19,7 @@ from .audit import audit
 from .joins import (locate_projects, locate_quotas, project_ids, rollup_districts, rollup_parcels,
                     rollup_plans, rollup_structures)
 from .parcels import build_parcels
-from .structures import RECIPE_DIR, build_structures
+from .structures import RECIPE_DIR, build_planned_links, build_structures
 from .check import check_file
 from .errors import CheckFailed
 from .plans import PLAN_IDS, PLAN_TITLES, ingest, plan_path
@@ -94,6 +94,7 @@ def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print):
     out["plan_rollup"] = rollup_plans(frames["projects"], sites, unlocated, frames["printed_totals"])
     out["quota_use"] = locate_quotas(frames["quotas"], structures_all, frames["land"], frames["towns"],
                                      frames["districts"], sites)
+    out["planned_links"] = build_planned_links(Path(recipe_dir) / "planned_links.csv")
     out["travel_target_results"] = travel_results(frames["travel_targets"], progress)
     return out
 

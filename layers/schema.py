@@ -123,6 +123,12 @@ LAYERS.update({
         {"plan": "规划编号 plan", "zone": "片区(原文) zone", "item": "指标 item", "zone_id": "片区编号 zone id",
          "zone_matched": "匹配名称 matched", "projects_land_m2": "项目用地(平方米) project land m²",
          "share_used": "使用比例 share used"}, required=("plan", "zone", "item", "source_line")),
+    "planned_links": LayerSpec(
+        "planned_links", "规划路桥轨道 Planned links", "规划承诺的道路、桥梁与轨道（含设计速度）；规划情景并入路网计算可达性",
+        {**_COMMON, "id": "编号 id", "design_speed_kmh": "设计速度(公里/时) design speed",
+         "length_km": "长度(公里) length km", "note": "说明 note"},
+        required=("id", "name_zh", "kind", "design_speed_kmh", "quality", "source_ref"),
+        geometry_type="MultiLineString"),
     "travel_target_results": LayerSpec(
         "travel_target_results", "出行时间目标核算 Travel-time checks",
         "各规划出行时间目标：规定分钟、按路网计算的分钟、是否达到（无路网时注明）",

@@ -78,3 +78,34 @@ def area_mismatches(structures):
         if row.area_stated_km2 and abs(row.area_km2 - row.area_stated_km2) > AREA_TOLERANCE * row.area_stated_km2:
             out.append((row.id, row.area_stated_km2, round(row.area_km2, 2)))
     return out
+
+
+PLANNED_LINKS_CSV = RECIPE_DIR / "planned_links.csv"
+
+
+def build_planned_links(path=PLANNED_LINKS_CSV):
+    """The roads, bridges and rail the plans promise, as lines with a design speed (EPSG:4549).
+
+    Seeded from a reviewable CSV of sketched alignments; GIS staff redraw them in QGIS. The
+    ``plan`` scenario of the rings merges them into the road network (layers.network.add_planned_links).
+    """
+    import pandas as pd
+    from shapely import wkt
+
+    from .crs import WEB_CRS
+    from .errors import RecipeError
+
+    df = pd.read_csv(path, dtype={"plan": str})
+    geoms = []
+    for n, text in enumerate(df["wkt_lonlat"], start=2):
+        try:
+            g = wkt.loads(text)
+        except Exception as exc:
+            raise RecipeError(path, n, f"bad WKT: {exc}") from None
+        if g.geom_type != "LineString":
+            raise RecipeError(path, n, f"a planned link must be a LINESTRING, got {g.geom_type}")
+        geoms.append(g)
+    gdf = gpd.GeoDataFrame(df.drop(columns="wkt_lonlat"), geometry=geoms, crs=WEB_CRS).to_crs(PLAN_CRS)
+    gdf["length_km"] = gdf.geometry.length / 1e3
+    gdf["geometry"] = [shapely.MultiLineString([g]) for g in gdf.geometry]
+    return gdf
