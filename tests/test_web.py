@@ -194,3 +194,22 @@ def test_rings_on_the_replayed_osm_network(client, tmp_path, monkeypatch):
     assert far.status_code == 400 and "graph" in far.get_json()["message"]
     assert client.get("/api/rings?lon=121.1555&lat=27.8255&minutes=0").status_code == 400
     assert client.get("/api/rings?lon=121.1555&lat=27.8255&minutes=181").status_code == 400
+
+
+def test_projects_and_plans_endpoints(client):
+    plans = client.get("/api/plans").get_json()
+    assert [p["plan"] for p in plans] == ["000", "001", "002", "003", "004"]
+    assert plans[0]["total_investment_yi"] == pytest.approx(2370.36)
+    d = client.get("/api/parcels/E-16-03?plan=000").get_json()
+    pid = d["projects"][0]["project_id"]
+    p = client.get("/api/projects/" + pid).get_json()
+    assert p["located_by"] == "parcel" and p["total_investment_yi"] == pytest.approx(30.11)
+    assert client.get("/api/projects/999:L1").status_code == 404
+
+
+def test_tianditu_layer_only_with_a_key_from_the_environment(gpkg, monkeypatch):
+    plain = create_app({"PLANMAP_GPKG": str(gpkg), "TESTING": True}).test_client().get("/").get_data(as_text=True)
+    assert "tianditu" not in plain
+    monkeypatch.setenv("TIANDITU_KEY", "test-key-123")
+    html = create_app({"PLANMAP_GPKG": str(gpkg), "TESTING": True}).test_client().get("/").get_data(as_text=True)
+    assert "tianditu.gov.cn" in html and "tk=test-key-123" in html and "天地图" in html
