@@ -212,4 +212,4 @@ def test_tianditu_layer_only_with_a_key_from_the_environment(gpkg, monkeypatch):
     assert "tianditu" not in plain
     monkeypatch.setenv("TIANDITU_KEY", "test-key-123")
     html = create_app({"PLANMAP_GPKG": str(gpkg), "TESTING": True}).test_client().get("/").get_data(as_text=True)
-    assert "tianditu.gov.cn" in html and "tk=test-key-123" in html and "天地图" in html
+    assert "tianditu.gov.cn" in html and "tk=test-key-123" in html and "Tianditu" in html
