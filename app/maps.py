@@ -198,6 +198,8 @@ def build_map(store, *, plan=None, focus=None, tianditu_key=None, static_url=lam
     groups["地块与项目 Parcels & projects"] = [parcel_layer, site_layer]
     groups["可达性 Accessibility"] = [rings]
     GroupedLayerControl(groups, exclusive_groups=False, collapsed=True, position="topleft").add_to(fmap)
+    # the base maps (vector / OSM / 天地图) as radio buttons; grouped overlays stay out of this one
+    folium.LayerControl(position="topleft", collapsed=True).add_to(fmap)
 
     hooks = branca.element.MacroElement()
     hooks._template = branca.element.Template("""{% macro script(this, kwargs) %}
