@@ -64,7 +64,12 @@ def check(gpkg):
 
     if not gpkg.exists():
         _fail(f"{gpkg} does not exist; run `planmap build` first")
+    from layers.edits import edit_problems
+
     problems = check_file(gpkg)
+    edited = edit_problems(gpkg)
+    if edited:
+        problems = problems + ["edited in QGIS — " + str(p) for p in edited]
     if problems:
         click.echo(f"{gpkg}: {len(problems)} problem(s)")
         for p in problems:

@@ -17,7 +17,7 @@ import folium
 from folium.plugins import GroupedLayerControl
 from folium.utilities import JsCode
 
-from layers.plans import PLAN_IDS, PLAN_TITLES
+from layers.plans import PLAN_IDS
 
 KIND_COLOURS = {
     "core": "#c0392b", "wing": "#e67e22", "area": "#7f8c8d", "zone": "#8e44ad", "subzone": "#9b59b6",

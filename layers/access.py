@@ -413,8 +413,6 @@ def _search(ag, pts, limit_s, snap_m):
 
 def _surface(ag, dist, pts, geom, limit_s, land):
     """Seconds to every cell of the window the search reached (inf where not reached); window bounds."""
-    import shapely
-
     reached = np.flatnonzero(np.isfinite(dist))
     rows, cols = ag.grid_shape
     c = ag.cell_m

@@ -21,11 +21,13 @@ from .joins import (locate_projects, locate_quotas, project_ids, rollup_district
 from .parcels import build_parcels
 from .structures import RECIPE_DIR, build_planned_links, build_structures
 from .check import check_file
+from .edits import apply_edits, carry_history, install_history, read_edits
 from .errors import CheckFailed
 from .plans import PLAN_IDS, PLAN_TITLES, ingest, plan_path
 from .plans.model import TABLE_CLASSES, columns, records
 from .schema import LAYERS
 from .store import write_geopackage
+from .styles import write_styles
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_GPKG = ROOT / "geodata" / "wenzhou_plans.gpkg"
@@ -74,16 +76,35 @@ def _multi(g):
     return g
 
 
-def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print):
-    """Structures from the recipes, parcels, and the joins and rollups that tie projects to them."""
+def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print, edits=None):
+    """Structures from the recipes, parcels, and the joins and rollups that tie projects to them.
+
+    ``edits`` (from :func:`layers.edits.read_edits` on the previous file) are laid over each layer as
+    soon as it is built — structures before the parcels are placed in them, parcels and sites before
+    the rollups — so GIS staff's shapes win and everything computed from them follows.
+    """
+    edits = edits or {}
+
+    def keep_edits(layers_):
+        layers_, report = apply_edits(layers_, edits)
+        for line in report:
+            progress(f"  edit kept: {line}")
+        return layers_
+
     plan_lines = dict(zip(frames["plans"]["plan"], frames["plans"]["lines"]))
     layers = build_structures(frames["districts"], frames["land"], frames["towns"], recipe_dir,
                               plan_lines=plan_lines, progress=progress)
-    parcels = build_parcels(frames["projects"], layers["structures"], frames["land"])
+    recipe_zones = layers["structures"]
+    layers = keep_edits(layers)
+    # parcels go into the zones as edited; a zone an editor deleted still holds its parcels by recipe
+    zones = pd.concat([layers["structures"], recipe_zones[~recipe_zones["id"].isin(layers["structures"]["id"])]],
+                      ignore_index=True)
+    parcels = keep_edits({"parcels": build_parcels(frames["projects"], zones, frames["land"])})["parcels"]
     progress(f"  parcels: {len(parcels)} schematic polygons")
     structures_all = pd.concat(layers.values(), ignore_index=True)
     sites, unlocated, shares = locate_projects(frames["projects"], parcels, structures_all, frames["land"],
                                                frames["towns"], frames["districts"])
+    sites = keep_edits({"project_sites": sites})["project_sites"]
     progress(f"  projects: {len(sites)} located, {len(unlocated)} unlocated")
     out = {name: rollup_structures(gdf, sites) for name, gdf in layers.items()}
     out["parcels"] = rollup_parcels(parcels, shares, frames["districts"], layers["structures"], frames["projects"])
@@ -94,7 +115,8 @@ def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print):
     out["plan_rollup"] = rollup_plans(frames["projects"], sites, unlocated, frames["printed_totals"])
     out["quota_use"] = locate_quotas(frames["quotas"], structures_all, frames["land"], frames["towns"],
                                      frames["districts"], sites)
-    out["planned_links"] = build_planned_links(Path(recipe_dir) / "planned_links.csv")
+    out["planned_links"] = keep_edits({"planned_links": build_planned_links(Path(recipe_dir) / "planned_links.csv")}
+                                      )["planned_links"]
     out["travel_target_results"] = travel_results(frames["travel_targets"], progress)
     return out
 
@@ -120,17 +142,30 @@ def travel_results(travel_targets, progress=_print):
 
 def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, recipe_dir=RECIPE_DIR,
           progress=_print):
-    """Run the whole chain and replace ``out`` atomically. Returns a summary dict."""
+    """Run the whole chain and replace ``out`` atomically. Returns a summary dict.
+
+    Edits GIS staff made to the previous file (recorded by its history triggers) are read first and
+    win over the recipes; the history is carried into the new file, which gets fresh triggers, the
+    QGIS default styles, and WAL mode.
+    """
     t0 = time.perf_counter()
+    out = Path(out)
+    edits = read_edits(out) if out.exists() else {}
+    if edits:
+        progress(f"[0/4] {sum(len(e) for e in edits.values())} edited feature(s) in {out.name} will be kept")
     progress(f"[1/4] reading plan texts in {plan_dir}")
     frames, tables, findings = plan_frames(plan_dir, progress)
     progress("[2/4] loading base geography (districts, land, towns)")
     frames.update(base_frames(base_dir))
     progress(f"[3/4] structures, parcels and joins (recipes in {recipe_dir})")
-    frames.update(map_frames(frames, recipe_dir, progress))
+    frames.update(map_frames(frames, recipe_dir, progress, edits=edits))
     progress(f"[4/4] writing {out}")
 
     def validate(tmp):
+        write_styles(tmp)
+        if out.exists():
+            carry_history(out, tmp)
+        install_history(tmp)          # after every build write, so only later edits are logged
         problems = check_file(tmp)
         if problems:
             raise CheckFailed(problems)

@@ -15,7 +15,6 @@ from .crs import PLAN_CRS, outside_plan_crs_area
 from .schema import LAYERS
 from .store import list_layers
 
-import geopandas as gpd
 
 
 def check_file(path, specs=None):

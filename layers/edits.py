@@ -32,7 +32,6 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-import shapely
 
 from .check import check_file
 from .schema import LAYERS
@@ -40,16 +39,13 @@ from .store import read_layer
 
 #: The layers GIS staff edit, with the column that identifies a feature across rebuilds.
 EDITABLE = {"structures": "id", "structure_lines": "id", "structure_points": "id",
-            "parcels": "parcel_id", "project_sites": "project_id"}
+            "parcels": "parcel_id", "project_sites": "project_id", "planned_links": "id"}
 
 GEOM = "geom"                   # the geometry column in the GeoPackage (and in the history's JSON)
 GEOMETRY = "geometry"           # its name in edit frames and in reports
 #: Columns measured from the geometry: recomputed when an edit changed the geometry but not them.
 MEASURES = {"area_km2": lambda g: g.area / 1e6, "area_m2": lambda g: g.area,
             "length_km": lambda g: g.length / 1e3}
-
-#: Extra columns of the frames :func:`read_edits` returns.
-EDIT_COLUMNS = ("edit_action", "edit_at", "edit_fields", "fid")
 
 _HISTORY_DDL = """CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -167,12 +163,12 @@ def _edit_states(rows, layers):
     """
     states = {}
     for r in rows.itertuples(index=False):
-        if r.layer not in layers or r.feature is None:    # a feature without a key: edit_problems says so
+        if r.layer not in layers or pd.isna(r.feature):    # a feature without a key: edit_problems says so
             continue
         key_col = layers[r.layer]
         layer = states.setdefault(r.layer, {})
-        new = json.loads(r.new_values) if r.new_values else {}
-        old = json.loads(r.old_values) if r.old_values else {}
+        new = json.loads(r.new_values) if isinstance(r.new_values, str) else {}
+        old = json.loads(r.old_values) if isinstance(r.old_values, str) else {}
         if r.action == "delete":
             layer[r.feature] = {"action": "delete", "at": r.at, "fields": set()}
         elif r.action == "insert":
@@ -246,6 +242,7 @@ def apply_edits(frames, edits, layers=EDITABLE):
                 continue
             if ed["edit_action"] == "update" and len(hit):
                 i = hit[0]
+                origin = _origin(layer, frame.loc[i])
                 fields = [f for f in ed["edit_fields"] if f == GEOMETRY or f in frame.columns]
                 for f in fields:
                     _set(frame, i, gcol if f == GEOMETRY else f, ed[GEOMETRY if f == GEOMETRY else f])
@@ -253,8 +250,7 @@ def apply_edits(frames, edits, layers=EDITABLE):
                     for col, measure in MEASURES.items():
                         if col in frame.columns and col not in fields and pd.notna(frame.at[i, col]):
                             _set(frame, i, col, measure(frame.at[i, gcol]))
-                report.append(f"{layer} {k}: {', '.join(fields)} edited {when} "
-                              f"({_origin(layer, frame.loc[i])}) — edit kept")
+                report.append(f"{layer} {k}: {', '.join(fields)} edited {when} ({origin}) — edit kept")
                 continue
             # the whole row is the editor's: an insertion, or an edited feature the recipe no longer makes
             row = {c: ed[c] if c in ed.index else None for c in frame.columns if c != gcol}

@@ -38,7 +38,7 @@ KIND_ZH = {
     "park": "园区", "port": "港区", "subzone": "分区", "wing": "翼", "zone": "片区",
     "axis": "轴线", "belt": "带", "route": "线路", "hub": "枢纽", "node": "节点", "station": "站点",
     "land": "陆地", "reclaimed": "围垦区", "city": "城市", "city_seat": "市政府驻地",
-    "county_seat": "县级驻地", "town": "镇",
+    "county_seat": "县级驻地", "town": "镇", "road": "道路", "bridge": "桥梁", "rail": "轨道",
 }
 
 KIND_COLOUR = {
@@ -48,14 +48,15 @@ KIND_COLOUR = {
     "route": (31, 119, 180), "hub": (214, 39, 40), "node": (255, 127, 14), "station": (31, 119, 180),
     "land": (238, 232, 213), "reclaimed": (222, 203, 164), "city": (60, 60, 60),
     "city_seat": (60, 60, 60), "county_seat": (80, 80, 80), "town": (110, 110, 110),
+    "road": (140, 86, 75), "bridge": (227, 119, 194), "rail": (50, 50, 50),
 }
 QUALITY_COLOUR = {"official": (90, 90, 90), "derived": (31, 119, 180), "sketched": (255, 127, 14),
                   "schematic": (148, 103, 189)}
 
-#: Per-layer choices: the label expression, and whether the layer is background (no fill).
-LABELS = {"districts": "name_zh", "land": "name_zh", "towns": "name_zh", "structures": "name_zh",
-          "structure_lines": "name_zh", "structure_points": "name_zh", "parcels": "code",
-          "project_sites": "name"}
+#: Per-layer choices: the label field (other layers: the first of LABEL_FIELDS they have), the
+#: scale beyond which labels are hidden, and which layers are outlines only.
+LABELS = {"parcels": "code", "project_sites": "name"}
+LABEL_FIELDS = ("name_zh", "name", "code", "id")
 LABEL_MAX_SCALE = {"project_sites": 50000, "parcels": 100000, "land": 500000}
 OUTLINE_ONLY = {"districts"}
 
@@ -160,7 +161,7 @@ def layer_qml(name, columns, geom_kind, pairs=None):
     aliases = LAYERS[name].aliases if name in LAYERS else {}
     alias_xml = "".join(f'<alias field={quoteattr(c)} index="{i}" name={quoteattr(aliases.get(c, ""))}/>'
                         for i, c in enumerate(columns))
-    label_field = LABELS.get(name)
+    label_field = LABELS.get(name) or next((c for c in LABEL_FIELDS if c in columns), None)
     labeling = _labeling(label_field, geom_kind, LABEL_MAX_SCALE.get(name, 0)) \
         if label_field in columns else ""
     return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"

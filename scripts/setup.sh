@@ -11,7 +11,7 @@ apt_pkgs=(gdal-bin fonts-noto-cjk poppler-utils)
 extras="."
 if [[ "${1:-}" == "--test" ]]; then
   extras=".[test]"
-  apt_pkgs+=(chromium)          # the browser tests drive Debian's chromium with Playwright
+  apt_pkgs+=(chromium python3-qgis qgis-providers)   # browser tests (Playwright) and QGIS tests (PyQGIS)
 fi
 
 missing=()

@@ -3,9 +3,7 @@
 import json
 
 import numpy as np
-import pytest
 import shapely
-from shapely.geometry import Polygon
 
 from layers import crs
 from layers.base import load_districts, load_land

@@ -4,7 +4,6 @@ import shutil
 import sqlite3
 import subprocess
 
-import geopandas as gpd
 import pyogrio
 import pytest
 import shapely

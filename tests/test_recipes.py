@@ -1,7 +1,6 @@
 """The recipe engine: a recipe that names something that does not exist fails with file and line."""
 
 import pytest
-import shapely
 
 from layers.base import load_districts, load_land, load_towns
 from layers.errors import RecipeError
