@@ -4,6 +4,8 @@
     planmap check   # validate a GeoPackage (exit 1 with a report when something is wrong)
     planmap audit   # recompute the plans' printed totals and list disagreements
     planmap serve   # the web map (waitress, a production WSGI server)
+    planmap network / access   # road networks and 15-30-60 minute rings
+    planmap sheet   # PDF map sheets and atlases
 
 Errors a user can cause (a damaged plan row, a broken GeoPackage) print one readable message and exit
 non-zero; tracebacks are for bugs.
@@ -125,9 +127,11 @@ def serve(gpkg, host, port, threads):
 
 
 from app.cli_access import access, network  # noqa: E402  (click commands; light imports only)
+from app.cli_sheets import sheet  # noqa: E402
 
 main.add_command(network)
 main.add_command(access)
+main.add_command(sheet)
 
 
 if __name__ == "__main__":

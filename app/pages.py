@@ -1,6 +1,6 @@
 """HTML pages: the overview of all five plans, a page per plan, a shareable page per parcel."""
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from layers.plans import PLAN_IDS, PLAN_TITLES
 
@@ -46,3 +46,25 @@ def parcel_page(plan, code):
     import shapely
     b = shapely.geometry.shape(parcel["geometry"]).buffer(0.01).bounds
     return _render(f"地块 {parcel['properties']['code']} · {PLAN_TITLES[plan]}", plan=plan, focus=b, parcel=parcel)
+
+
+@bp.get("/sheet")
+def sheet():
+    """The print button: an A3 (or ``size=A4``) PDF sheet of what the planner is looking at."""
+    from layers.sheets import SheetError, render_sheet
+
+    from .api import parse_bbox, parse_plan
+    from .data import BadRequest
+
+    try:
+        bbox = parse_bbox(request.args.get("bbox"))
+        plan = parse_plan(request.args.get("plan"))
+        size = request.args.get("size", "A3")
+        orientation = request.args.get("orientation", "landscape")
+        if size not in ("A3", "A4") or orientation not in ("landscape", "portrait"):
+            raise BadRequest("size must be A3 or A4, orientation landscape or portrait")
+        pdf = render_sheet(store().path, plan=plan, bbox=bbox, size=size, orientation=orientation)
+    except (BadRequest, SheetError) as exc:
+        abort(400, description=str(exc))
+    name = f"wenzhou_plan_{plan or 'all'}_{size}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})

@@ -213,3 +213,11 @@ def test_tianditu_layer_only_with_a_key_from_the_environment(gpkg, monkeypatch):
     monkeypatch.setenv("TIANDITU_KEY", "test-key-123")
     html = create_app({"PLANMAP_GPKG": str(gpkg), "TESTING": True}).test_client().get("/").get_data(as_text=True)
     assert "tianditu.gov.cn" in html and "tk=test-key-123" in html and "Tianditu" in html
+
+
+def test_print_button_returns_a_pdf_of_the_view(client):
+    r = client.get("/sheet?bbox=120.85,27.88,121.05,27.99&plan=000")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert r.data[:5] == b"%PDF-"
+    assert client.get("/sheet?bbox=1,2,3").status_code == 400
+    assert client.get("/sheet?size=A0").status_code == 400
