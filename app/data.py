@@ -45,10 +45,15 @@ class DataUnavailable(PlanMapError):
     """The GeoPackage is missing or unreadable (HTTP 503)."""
 
 
-def _stamp(path):
-    p = Path(path)
-    parts = [p, p.with_name(p.name + "-wal")]
-    return tuple(q.stat().st_mtime_ns if q.exists() else 0 for q in parts) + (p.stat().st_size,)
+def _stamp(path, wal):
+    """What identifies a version of the file: size and mtime of the file and of its WAL (QGIS writes
+    there first). Two stat calls; the parcel endpoint makes exactly one per request."""
+    st = path.stat()
+    try:
+        w = wal.stat()
+        return (st.st_mtime_ns, st.st_size, w.st_mtime_ns, w.st_size)
+    except FileNotFoundError:
+        return (st.st_mtime_ns, st.st_size, 0, 0)
 
 
 class Store:
@@ -56,6 +61,7 @@ class Store:
 
     def __init__(self, path, dumps=json.dumps):
         self.path = Path(path)
+        self._wal = self.path.with_name(self.path.name + "-wal")
         self.dumps = dumps
         self._lock = threading.Lock()
         self._stamp = None
@@ -64,9 +70,10 @@ class Store:
     # -- loading ------------------------------------------------------------------------------
 
     def _fresh(self):
-        if not self.path.exists():
-            raise DataUnavailable(f"{self.path} does not exist: run `planmap build` first")
-        stamp = _stamp(self.path)
+        try:
+            stamp = _stamp(self.path, self._wal)
+        except FileNotFoundError:
+            raise DataUnavailable(f"{self.path} does not exist: run `planmap build` first") from None
         with self._lock:
             if stamp != self._stamp:
                 self._cache = {}
@@ -75,9 +82,9 @@ class Store:
 
     @property
     def version(self):
-        """Changes whenever the GeoPackage changes (used in cache keys and page footers)."""
+        """Changes whenever the GeoPackage changes (shown in page footers)."""
         self._fresh()
-        return "-".join(str(s) for s in self._stamp)
+        return "-".join(str(s) for s in self._stamp[:2])
 
     def layer(self, name):
         """A layer as stored (EPSG:4549), or a table as a DataFrame."""
@@ -114,16 +121,16 @@ class Store:
 
     def parcel_json(self, code, plan=None):
         """The parcel's answer as JSON bytes, serialised once per GeoPackage version."""
-        answer = self.parcel(code, plan)
         cache = self._fresh()
+        answer = self.parcel(code, plan, cache)
         key = ("parcel_json", id(answer))
         if key not in cache:
             cache[key] = self.dumps(answer).encode("utf-8")
         return cache[key]
 
-    def parcel(self, code, plan=None):
+    def parcel(self, code, plan=None, cache=None):
         """One parcel by code (as printed or normalised), with its projects and zone quota."""
-        index = self._parcel_index()
+        index = self._parcel_index(cache)
         hits = index.get(normalise(code), [])
         if plan:
             hits = [h for h in hits if h["properties"]["plan"] == plan]
@@ -134,14 +141,14 @@ class Store:
             raise BadRequest(f"parcel code {code!r} exists in plans {plans}: add ?plan=")
         return hits[0]
 
-    def _parcel_index(self):
+    def _parcel_index(self, cache=None):
         """Every parcel's answer, built once per GeoPackage version: a request is then a dict lookup.
 
         The parcel endpoint is the one the map calls on every click and other programs call in bulk;
         joining parcels, links, projects and quotas per request cost ~20 ms of CPU, so under 20
         concurrent clients the queue, not the work, dominated latency.
         """
-        cache = self._fresh()
+        cache = cache if cache is not None else self._fresh()
         if "parcel_index" in cache:
             return cache["parcel_index"]
         parcels, web = self.layer("parcels"), self.web("parcels")

@@ -38,9 +38,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(gpkg, port):
+def start_server(gpkg, port, threads=8):
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--gpkg", str(gpkg), "--port", str(port),
-                             "--threads", "8"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                             "--threads", str(threads)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -118,12 +118,13 @@ def main(argv=None):
     ap.add_argument("--gpkg", default=str(ROOT / "geodata" / "wenzhou_plans.gpkg"))
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--threads", type=int, default=8, help="waitress worker threads (planmap serve's default)")
     ap.add_argument("--no-browser", action="store_true", help="skip the chromium first-paint measurement")
     args = ap.parse_args(argv)
     gpkg = Path(args.gpkg)
     if not gpkg.exists():
         raise SystemExit(f"{gpkg} missing: run `planmap build` first")
-    proc, url = start_server(gpkg, free_port())
+    proc, url = start_server(gpkg, free_port(), args.threads)
     try:
         html = urllib.request.urlopen(url + "/", timeout=30).read()
         print(f"overview page: {len(html) / 1024:.0f} KB", flush=True)
