@@ -10,11 +10,9 @@ class PlanMapError(Exception):
     """Base class of every error this project raises on purpose."""
 
 
-class PlanParseError(PlanMapError):
-    """A plan text could not be read as the plan's tables say it should be.
-
-    Carries the file and the 1-based line so that the message points at the damaged row.
-    """
+class LocatedError(PlanMapError):
+    """An error in a text file the project reads: carries the file and the 1-based line, and reads
+    ``file:line: message`` like a compiler's, so an editor can jump straight to it."""
 
     def __init__(self, path, line, message):
         self.path = str(path)
@@ -23,14 +21,12 @@ class PlanParseError(PlanMapError):
         super().__init__(f"{self.path}:{line}: {message}")
 
 
-class RecipeError(PlanMapError):
+class PlanParseError(LocatedError):
+    """A plan text could not be read as the plan's tables say it should be (a damaged row)."""
+
+
+class RecipeError(LocatedError):
     """A structure recipe names something that does not exist or cannot be built."""
-
-    def __init__(self, path, line, message):
-        self.path = str(path)
-        self.line = line
-        self.message = message
-        super().__init__(f"{self.path}:{line}: {message}")
 
 
 class StoreError(PlanMapError):
