@@ -131,3 +131,55 @@ def test_search_escapes_hostile_text(server, browser):
     assert page.locator("#pm-results img").count() == 0
     assert "<img" in page.inner_text("#pm-results")
     page.close()
+
+
+def test_rings_drawn_on_the_replayed_osm_network(built_gpkg, browser, tmp_path_factory):
+    """With a network fetched through the replayed Overpass API, a right-click on 洞头岛 draws three
+    nested rings and lists what lies inside each."""
+    from osm_replay import FIXTURE_BBOX, replay_body_or_none, replayed_osmnx
+
+    if replay_body_or_none() is None:
+        pytest.skip("../shared/fixtures/osm is absent: no recorded Overpass response to replay")
+    from layers import network
+
+    nets = tmp_path_factory.mktemp("networks")
+    with replayed_osmnx():
+        network.fetch(FIXTURE_BBOX, mode="drive", name="dongao", margin_m=0, cache_dir=nets)
+    gpkg = tmp_path_factory.mktemp("browser_rings") / "plans.gpkg"
+    shutil.copy(built_gpkg[0], gpkg)
+    port = _free_port()
+    env = {**os.environ, "PLANMAP_NETWORKS_DIR": str(nets)}
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--gpkg", str(gpkg), "--port", str(port)],
+                            cwd=Path(__file__).resolve().parents[1], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/api/plans", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        page, problems = _page(browser)
+        page.goto(url + "/plan/002", wait_until="networkidle")
+        page.evaluate("() => planmap.map().setView([27.8255, 121.1555], 15)")
+        page.wait_for_timeout(500)
+        xy = page.evaluate("""() => { const m = planmap.map(), c = m.latLngToContainerPoint([27.8255, 121.1555]);
+                                      const r = m.getContainer().getBoundingClientRect();
+                                      return [r.left + c.x, r.top + c.y]; }""")
+        page.mouse.click(xy[0], xy[1], button="right")
+        page.wait_for_selector("#pm-rings-summary tr[data-minutes]")
+        minutes = page.eval_on_selector_all("#pm-rings-summary tr[data-minutes]",
+                                            "rows => rows.map(r => Number(r.dataset.minutes))")
+        assert sorted(minutes) == [15, 30, 60]
+        drawn = page.evaluate("() => { let n = 0; planmap.map().eachLayer(l => { if (l.feature && "
+                              "l.feature.properties && l.feature.properties.minutes) n++; }); return n; }")
+        assert drawn == 3
+        assert "dongao" in page.inner_text("#pm-rings-summary")
+        assert problems == {"console": [], "failed": [], "http": []}
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "rings_dongao.png"))
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -118,7 +118,8 @@ var planmap = (function () {
           .addTo(state.rings);
       });
       if (feats.length) state.map.fitBounds(L.geoJSON(feats[0]).getBounds());
-      panel.innerHTML = "<h2>15-30-60 分钟圈层 <small>" + esc(d.mode) + " · " + esc(d.network) + "</small></h2>" +
+      panel.innerHTML = "<h2>15-30-60 分钟圈层 <small>" + esc(d.origin) + " · " + esc(d.mode) + " · " +
+        esc(d.network) + "</small></h2>" +
         "<table class='pm-table'><thead><tr><th>分钟</th><th>面积 km²</th><th>地块</th><th>项目</th><th>投资 亿元</th><th>城镇</th></tr></thead><tbody>" +
         d.rings.features.map(function (f) {
           var s = f.properties;
@@ -203,6 +204,10 @@ var planmap = (function () {
     state.rings = layers.rings;
     var m = location.pathname.match(/^\/(?:plan|parcel)\/(\d{3})/);
     state.plan = m ? m[1] : null;
+    // "what lies within 15/30/60 minutes of here": right-click (or long-press) anywhere on the map
+    map.on("contextmenu", function (e) {
+      rings({ lon: e.latlng.lng.toFixed(6), lat: e.latlng.lat.toFixed(6) });
+    });
     // popup contents arrive after the popup opens, so listen once, on the document
     document.addEventListener("click", function (e) {
       var btn = e.target.closest ? e.target.closest(".pm-ring-btn") : null;
