@@ -61,7 +61,20 @@ def create_app(config=None):
     from .data import Store
     from . import api, pages
 
-    app.extensions["planmap_store"] = Store(app.config["PLANMAP_GPKG"], dumps=app.json.dumps)
+    store = Store(app.config["PLANMAP_GPKG"], dumps=app.json.dumps)
+    app.extensions["planmap_store"] = store
+
+    @app.before_request
+    def _pin_version():
+        try:
+            store.begin()
+        except Exception:      # a missing file is reported by the view that needs it
+            store.end()
+
+    @app.teardown_request
+    def _unpin(exc):
+        store.end()
+
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app

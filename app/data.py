@@ -66,6 +66,20 @@ class Store:
         self._lock = threading.Lock()
         self._stamp = None
         self._cache = {}
+        self._local = threading.local()
+
+    def begin(self):
+        """Pin the current version of the file for this thread's request (see :meth:`_current`)."""
+        self._local.cache = self._fresh()
+
+    def end(self):
+        self._local.cache = None
+
+    def _current(self):
+        """The pinned version if a request is under way, so that one request never mixes rows of
+        two versions of the file (QGIS may save between two reads); else the freshest."""
+        cache = getattr(self._local, "cache", None)
+        return cache if cache is not None else self._fresh()
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -88,7 +102,7 @@ class Store:
 
     def layer(self, name):
         """A layer as stored (EPSG:4549), or a table as a DataFrame."""
-        cache = self._fresh()
+        cache = self._current()
         key = ("plan", name)
         if key not in cache:
             if name not in WEB_LAYERS and name not in TABLES:
@@ -102,7 +116,7 @@ class Store:
 
     def web(self, name):
         """A spatial layer in EPSG:4326, simplified for the browser, with a ``bounds`` index."""
-        cache = self._fresh()
+        cache = self._current()
         key = ("web", name)
         if key not in cache:
             if name not in WEB_LAYERS:
@@ -121,7 +135,7 @@ class Store:
 
     def parcel_json(self, code, plan=None):
         """The parcel's answer as JSON bytes, serialised once per GeoPackage version."""
-        cache = self._fresh()
+        cache = self._current()
         answer = self.parcel(code, plan, cache)
         key = ("parcel_json", id(answer))
         if key not in cache:
@@ -148,7 +162,7 @@ class Store:
         joining parcels, links, projects and quotas per request cost ~20 ms of CPU, so under 20
         concurrent clients the queue, not the work, dominated latency.
         """
-        cache = cache if cache is not None else self._fresh()
+        cache = cache if cache is not None else self._current()
         if "parcel_index" in cache:
             return cache["parcel_index"]
         parcels, web = self.layer("parcels"), self.web("parcels")
@@ -185,12 +199,9 @@ class Store:
             hit = gdf[gdf["id"] == ident]
             if len(hit):
                 row = hit.iloc[0]
-                sites = self.layer("project_sites")
-                sites = sites[sites["in_rollup"].astype(bool)]   # as the rollup counts them
-                if row.geometry.geom_type.endswith("Polygon"):
-                    mine = sites[sites.geometry.within(row.geometry) | (sites["structure_id"] == ident)]
-                else:
-                    mine = sites[sites["structure_id"] == ident]
+                from layers.joins import sites_of_structure
+
+                mine = sites_of_structure(self.layer("project_sites"), ident, row["plan"], row.geometry)
                 projects = self.layer("projects")
                 mine = projects[projects["project_id"].isin(mine["project_id"])]
                 return {
@@ -299,3 +310,13 @@ def _clean(d):
 
 def _geojson(geom):
     return shapely.geometry.mapping(geom)
+
+
+def page_cache(store, key, render):
+    """A rendered page, once per GeoPackage version and key: building the Folium map costs a second
+    or more, and nothing in it changes until the file does."""
+    cache = store._current()
+    k = ("page",) + tuple(key)
+    if k not in cache:
+        cache[k] = render()
+    return cache[k]

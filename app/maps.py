@@ -9,6 +9,7 @@ built, :func:`localise` rewrites folium's CDN links to the vendored copies and f
 link would still leave the intranet.
 """
 
+import html
 import json
 import re
 
@@ -105,6 +106,10 @@ def _on_click(kind):
 
 def _geojson(gdf, name, *, style, kind=None, tooltip=None, marker=None, show=True):
     data = json.loads(gdf.to_json(drop_id=True))
+    # folium's tooltips put property values into innerHTML unescaped, and names come from a file
+    # that QGIS editors change: escape every text value before it reaches the page
+    for f in data["features"]:
+        f["properties"] = {k: html.escape(v) if isinstance(v, str) else v for k, v in f["properties"].items()}
     kwargs = {}
     if tooltip and len(gdf):
         kwargs["tooltip"] = folium.GeoJsonTooltip(fields=tooltip[0], aliases=tooltip[1], sticky=True)

@@ -1,5 +1,7 @@
 """HTML pages: the overview of all five plans, a page per plan, a shareable page per parcel."""
 
+import threading
+
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from layers.plans import PLAN_IDS, PLAN_TITLES
@@ -15,6 +17,13 @@ def store():
 
 
 def _render(title, *, plan=None, focus=None, parcel=None):
+    from .data import page_cache
+
+    key = (request.path, current_app.config["TIANDITU_KEY"] or "")
+    return page_cache(store(), key, lambda: _build_page(title, plan=plan, focus=focus, parcel=parcel))
+
+
+def _build_page(title, *, plan=None, focus=None, parcel=None):
     fmap = build_map(store(), plan=plan, focus=focus, tianditu_key=current_app.config["TIANDITU_KEY"],
                      static_url=lambda p: url_for("static", filename="vendor/" + p))
     kinds, qualities = legend_items()
@@ -48,9 +57,23 @@ def parcel_page(plan, code):
     return _render(f"地块 {parcel['properties']['code']} · {PLAN_TITLES[plan]}", plan=plan, focus=b, parcel=parcel)
 
 
+#: Sheets render one at a time (matplotlib's state is global); more than two waiting is refused
+#: rather than left to tie up the server's threads.
+_SHEET_SLOTS = threading.BoundedSemaphore(2)
+
+
 @bp.get("/sheet")
 def sheet():
     """The print button: an A3 (or ``size=A4``) PDF sheet of what the planner is looking at."""
+    if not _SHEET_SLOTS.acquire(blocking=False):
+        abort(503, description="正在生成其他图纸，请稍后再试 (busy printing other sheets; try again shortly)")
+    try:
+        return _sheet()
+    finally:
+        _SHEET_SLOTS.release()
+
+
+def _sheet():
     from layers.sheets import SheetError, render_sheet
 
     from .api import parse_bbox, parse_plan

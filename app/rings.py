@@ -39,11 +39,16 @@ def _network(name, mode):
         return _compiled[key]
 
 
+MAX_RINGS = 6
+
+
 def _minutes(text):
     try:
         mins = tuple(int(m) for m in (text or "15,30,60").split(","))
     except ValueError:
         raise BadRequest("minutes must be whole numbers separated by commas, e.g. 15,30,60") from None
+    if len(set(mins)) > MAX_RINGS:
+        raise BadRequest(f"at most {MAX_RINGS} rings per request")
     try:
         return access.check_minutes(mins)
     except access.MinutesError as exc:

@@ -21,8 +21,9 @@ from .joins import (locate_projects, locate_quotas, project_ids, rollup_district
 from .parcels import build_parcels
 from .structures import RECIPE_DIR, build_planned_links, build_structures
 from .check import check_file
+from .codes import block_of, normalise
 from .edits import apply_edits, carry_history, install_history, read_edits
-from .errors import CheckFailed
+from .errors import CheckFailed, StoreError
 from .plans import PLAN_IDS, PLAN_TITLES, ingest, plan_path
 from .plans.model import TABLE_CLASSES, columns, records
 from .schema import LAYERS
@@ -70,6 +71,24 @@ def base_frames(base_dir=base.BASE_DIR):
     return out
 
 
+def _history_mark(path):
+    """The last history id of ``path`` (None without history), after folding its WAL into the file.
+
+    Read before the build takes the edits and again just before the new file replaces the old one:
+    if they differ, an editor saved in between and the swap would lose that edit.
+    """
+    import sqlite3
+    from contextlib import closing
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        has = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'history'").fetchone()
+        return db.execute("SELECT max(id) FROM history").fetchone()[0] if has else None
+
+
 def _multi(g):
     if g.geom_type == "Polygon":
         return shapely.MultiPolygon([g])
@@ -100,11 +119,23 @@ def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print, edits=None):
     zones = pd.concat([layers["structures"], recipe_zones[~recipe_zones["id"].isin(layers["structures"]["id"])]],
                       ignore_index=True)
     parcels = keep_edits({"parcels": build_parcels(frames["projects"], zones, frames["land"])})["parcels"]
+    # an editor who corrects a code edits `code`; the join key and the block follow it
+    parcels["code_norm"] = [normalise(c) for c in parcels["code"]]
+    parcels["block"] = [block_of(c) for c in parcels["code_norm"]]
     progress(f"  parcels: {len(parcels)} schematic polygons")
     structures_all = pd.concat(layers.values(), ignore_index=True)
     sites, unlocated, shares = locate_projects(frames["projects"], parcels, structures_all, frames["land"],
                                                frames["towns"], frames["districts"])
-    sites = keep_edits({"project_sites": sites})["project_sites"]
+    edited_sites = keep_edits({"project_sites": sites})["project_sites"]
+    deleted = sites[~sites["project_id"].isin(edited_sites["project_id"])]
+    if len(deleted):
+        # a site an editor deleted: its project is unlocated from now on, and leaves its parcels
+        gone = frames["projects"][frames["projects"]["project_id"].isin(deleted["project_id"])]
+        unlocated = pd.concat([unlocated, gone.assign(in_rollup=deleted.set_index("project_id").loc[
+            gone["project_id"], "in_rollup"].to_numpy(), reason="site deleted by an editor in QGIS")[
+            unlocated.columns]], ignore_index=True)
+        shares = shares[~shares["project_id"].isin(deleted["project_id"])]
+    sites = edited_sites
     progress(f"  projects: {len(sites)} located, {len(unlocated)} unlocated")
     out = {name: rollup_structures(gdf, sites) for name, gdf in layers.items()}
     out["parcels"] = rollup_parcels(parcels, shares, frames["districts"], layers["structures"], frames["projects"])
@@ -150,6 +181,7 @@ def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, r
     """
     t0 = time.perf_counter()
     out = Path(out)
+    mark = _history_mark(out)
     edits = read_edits(out) if out.exists() else {}
     if edits:
         progress(f"[0/4] {sum(len(e) for e in edits.values())} edited feature(s) in {out.name} will be kept")
@@ -162,6 +194,9 @@ def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, r
     progress(f"[4/4] writing {out}")
 
     def validate(tmp):
+        if _history_mark(out) != mark:
+            raise StoreError(f"{out.name} was edited while the build ran (its history grew); nothing was "
+                             "replaced — run `planmap build` again to keep those edits too")
         write_styles(tmp)
         if out.exists():
             carry_history(out, tmp)

@@ -64,6 +64,13 @@ def _check_spatial(path, name, info):
     for fid in gdf.index[~empty][outside]:
         out.append(f"{name}: feature {_describe(gdf, fid, label)}: lies outside EPSG:4549's area of use "
                    "(118.5°E-121.5°E, with a 1° margin) — wrong CRS or misplaced coordinates?")
+    if "code_norm" in gdf.columns and "code" in gdf.columns:
+        from .codes import normalise
+
+        for fid, code, norm in zip(gdf.index, gdf["code"], gdf["code_norm"]):
+            if code and normalise(str(code)) != norm:
+                out.append(f"{name}: feature fid {fid} ({code}): code_norm {norm} does not match code "
+                           f"(expected {normalise(str(code))}); rebuild or correct it")
     if "code_norm" in gdf.columns:
         # a code is unique within its plan: plans 000 and 003 have different 街坊 schemes
         keys = gdf["plan"].astype(str) + ":" + gdf["code_norm"].astype(str) if "plan" in gdf.columns \

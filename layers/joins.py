@@ -113,8 +113,11 @@ def locate_projects(projects, parcels, structures_all, land, towns, districts):
         hit = names.find(words, p.plan)
         if hit:
             name, kind, ident, _, geom, quality = hit
+            # a site put at a place's or district's own point is a stand-in: schematic, whatever the
+            # quality of the place's outline
             sites.append({**base, "located_by": kind, "located_on": name, "parcel_ids": "",
-                          "structure_id": ident if kind == "structure" else "", "quality": quality,
+                          "structure_id": ident if kind == "structure" else "",
+                          "quality": quality if kind == "structure" else "schematic",
                           "geometry": geom.point_on_surface() if geom.geom_type.endswith("Polygon")
                           else shapely.line_interpolate_point(geom, 0.5, normalized=True)
                           if geom.geom_type.endswith("LineString") else geom.centroid})
@@ -163,17 +166,25 @@ def rollup_parcels(parcels, shares, districts, structures, projects):
     return parcels
 
 
+def sites_of_structure(sites, ident, plan, geom):
+    """The project sites a structure counts: its own plan's projects located on it, or located on a
+    parcel or a smaller structure inside it. A site placed at a district's or island's centre point
+    (located_by place/district) says nothing about which structure holds it, so it counts only for
+    the place itself; and another plan's projects belong to that plan's structures."""
+    sites = sites[sites["in_rollup"].astype(bool) & (sites["plan"] == plan)]
+    mask = sites["structure_id"] == ident
+    if geom.geom_type.endswith("Polygon"):
+        precise = sites["located_by"].isin(["parcel", "structure"])
+        mask = mask | (precise & sites.geometry.within(geom))
+    return sites[mask]
+
+
 def rollup_structures(structures, sites):
-    """Per structure: projects whose site lies inside it (polygons) or that were located on it."""
+    """Per structure: see :func:`sites_of_structure`."""
     structures = structures.copy()
-    sites = sites[sites["in_rollup"]]
     n, tot, fyp, land = [], [], [], []
     for row in structures.itertuples():
-        if row.geometry.geom_type.endswith("Polygon"):
-            mask = sites.geometry.within(row.geometry) | (sites["structure_id"] == row.id)
-        else:
-            mask = sites["structure_id"] == row.id
-        sel = sites[mask]
+        sel = sites_of_structure(sites, row.id, row.plan, row.geometry)
         n.append(len(sel))
         tot.append(float(sel["total_investment_yi"].fillna(0).sum()))
         fyp.append(float(sel["fyp_investment_yi"].fillna(0).sum()))
@@ -234,7 +245,7 @@ def locate_quotas(quotas, structures_all, land, towns, districts, sites):
             zone_id = ident
             geom = geoms.get(ident) if kind == "structure" else hit[4]
             if geom is not None and geom.geom_type.endswith("Polygon"):
-                inside = sites[sites["in_rollup"] & sites.geometry.within(geom)]
+                inside = sites_of_structure(sites, ident, q.plan, geom)
                 used = float(inside["land_area_m2"].fillna(0).sum())
         out.append({"plan": q.plan, "zone": q.zone, "item": q.item, "value": q.value, "unit": q.unit,
                     "value_m2": q.value_m2, "year": q.year, "source_line": q.source_line, "zone_id": zone_id,

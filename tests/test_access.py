@@ -422,7 +422,8 @@ def test_cli_access_errors_are_one_line(grid_cache, tmp_path):
         (["--xy", f"{x},{y}", "--minutes", "181", "--cache-dir", str(cache)], "between 1 and 180"),
         (["--xy", f"{x},{y}", "--cache-dir", str(tmp_path / "empty")], "network missing"),
         (["--lonlat", "121.5,28.5", "--cache-dir", str(cache)], "outside the graph"),
-        (["--xy", f"{x},{y}", "--scenario", "plan", "--cache-dir", str(cache)], "--planned-links"),
+        (["--xy", f"{x},{y}", "--scenario", "plan", "--planned-links", str(tmp_path / "none.gpkg:planned_links"),
+          "--cache-dir", str(cache)], "cannot read planned links"),
         (["--minutes", "15", "--cache-dir", str(cache)], "exactly one of --lonlat"),
     ]
     for args, msg in cases:

@@ -221,3 +221,21 @@ def test_print_button_returns_a_pdf_of_the_view(client):
     assert r.data[:5] == b"%PDF-"
     assert client.get("/sheet?bbox=1,2,3").status_code == 400
     assert client.get("/sheet?size=A0").status_code == 400
+
+
+def test_hostile_names_saved_in_the_geopackage_are_escaped_on_the_page(built_gpkg, tmp_path):
+    """A name typed into QGIS is shown as text in tooltips and popups, never run as HTML."""
+    import subprocess
+
+    path = tmp_path / "hostile.gpkg"
+    shutil.copy(built_gpkg[0], path)
+    evil = "<img src=x onerror=alert(1)>"
+    subprocess.run(["ogrinfo", "-q", str(path), "-sql",
+                    f"UPDATE structures SET name_zh = '{evil}' WHERE id = '000-phase1'"], check=True)
+    c = create_app({"PLANMAP_GPKG": str(path), "TESTING": True}).test_client()
+    html = c.get("/plan/000").get_data(as_text=True)
+    i = html.find(evil)
+    assert i == -1, html[i - 300:i + 50]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html or "\\u0026lt;img" in html
+    body = c.get("/api/structures/000-phase1").get_data(as_text=True)
+    assert evil not in body and json.loads(body)["properties"]["name_zh"] == evil
