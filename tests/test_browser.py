@@ -1,5 +1,6 @@
 """What a planner does, in a real browser (Debian chromium driven by Playwright) against the real server."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -23,29 +24,36 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(built_gpkg, tmp_path_factory):
-    """`planmap serve` in its own process, as a planner's IT would run it."""
-    gpkg = tmp_path_factory.mktemp("browser") / "plans.gpkg"
-    shutil.copy(built_gpkg[0], gpkg)
+@contextlib.contextmanager
+def serving(gpkg, **env):
+    """`planmap serve` in its own process, as a planner's IT would run it; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "PLANMAP_NETWORK": ""}
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--gpkg", str(gpkg), "--port", str(port)],
-                            cwd=Path(__file__).resolve().parents[1], env=env,
+                            cwd=Path(__file__).resolve().parents[1], env={**os.environ, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/api/plans", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read().decode(errors="replace"))
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/api/plans", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            proc.kill()
+            pytest.fail("server did not start: " + proc.stdout.read().decode(errors="replace"))
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(built_gpkg, tmp_path_factory):
+    gpkg = tmp_path_factory.mktemp("browser") / "plans.gpkg"
+    shutil.copy(built_gpkg[0], gpkg)
+    with serving(gpkg, PLANMAP_NETWORK="") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -147,19 +155,7 @@ def test_rings_drawn_on_the_replayed_osm_network(built_gpkg, browser, tmp_path_f
         network.fetch(FIXTURE_BBOX, mode="drive", name="dongao", margin_m=0, cache_dir=nets)
     gpkg = tmp_path_factory.mktemp("browser_rings") / "plans.gpkg"
     shutil.copy(built_gpkg[0], gpkg)
-    port = _free_port()
-    env = {**os.environ, "PLANMAP_NETWORKS_DIR": str(nets)}
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--gpkg", str(gpkg), "--port", str(port)],
-                            cwd=Path(__file__).resolve().parents[1], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/api/plans", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serving(gpkg, PLANMAP_NETWORKS_DIR=str(nets)) as url:
         page, problems = _page(browser)
         page.goto(url + "/plan/002", wait_until="networkidle")
         page.evaluate("() => planmap.map().setView([27.8255, 121.1555], 15)")
@@ -180,6 +176,3 @@ def test_rings_drawn_on_the_replayed_osm_network(built_gpkg, browser, tmp_path_f
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "rings_dongao.png"))
         page.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
