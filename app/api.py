@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from layers.errors import PlanMapError
 from layers.plans import PLAN_IDS
 
-from .data import WEB_LAYERS, BadRequest, DataUnavailable, NotFound
+from .data import BadRequest, DataUnavailable, NotFound
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -29,8 +29,8 @@ def store():
     return current_app.extensions["planmap_store"]
 
 
-def _error(kind, message, status):
-    resp = jsonify({"error": kind, "message": message})
+def _error(kind, message, status, **extra):
+    resp = jsonify({"error": kind, "message": message, **extra})
     resp.status_code = status
     return resp
 
@@ -47,14 +47,9 @@ def _bad_request(exc):
 
 @bp.errorhandler(DataUnavailable)
 def _unavailable(exc):
-    resp = _error("unavailable", str(exc), 503)
-    if "network" in str(exc):
-        from .rings import FETCH_HINT
-        body = resp.get_json()
-        body["command"] = FETCH_HINT
-        resp = jsonify(body)
-        resp.status_code = 503
-    return resp
+    # an error that knows the command that cures it (a missing road network) says it
+    command = getattr(exc, "command", None)
+    return _error("unavailable", str(exc), 503, **({"command": command} if command else {}))
 
 
 @bp.errorhandler(PlanMapError)
@@ -128,19 +123,7 @@ def structure(ident):
 
 @bp.get("/projects/<path:project_id>")
 def project(project_id):
-    projects = store().layer("projects")
-    hit = projects[projects["project_id"] == project_id]
-    if hit.empty:
-        raise NotFound(f"no project with id {project_id!r}")
-    sites = store().layer("project_sites")
-    site = sites[sites["project_id"] == project_id]
-    from .data import _clean
-    out = _clean(hit.iloc[0].to_dict())
-    if len(site):
-        s = site.iloc[0]
-        out.update(located_by=s["located_by"], located_on=s["located_on"], district=s["district"],
-                   location_quality=s["quality"])
-    return jsonify(out)
+    return jsonify(store().project(project_id))
 
 
 @bp.get("/layers/<name>")
@@ -187,5 +170,3 @@ def rings():
 
     return jsonify(ring_adapter.rings_for_request(store(), request.args, current_app.config))
 
-
-__all__ = ["bp", "parse_bbox", "parse_limit", "WEB_LAYERS"]

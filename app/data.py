@@ -214,6 +214,21 @@ class Store:
                 }
         raise NotFound(f"no structure with id {ident!r}")
 
+    def project(self, project_id):
+        """One project row, with where it was located (or nothing, if it was not)."""
+        projects = self.layer("projects")
+        hit = projects[projects["project_id"] == project_id]
+        if hit.empty:
+            raise NotFound(f"no project with id {project_id!r}")
+        out = _clean(hit.iloc[0].to_dict())
+        sites = self.layer("project_sites")
+        site = sites[sites["project_id"] == project_id]
+        if len(site):
+            s = site.iloc[0]
+            out.update(located_by=s["located_by"], located_on=s["located_on"], district=s["district"],
+                       location_quality=s["quality"])
+        return out
+
     def _quotas_for(self, zone_ids):
         q = self.layer("quota_use")
         mine = q[q["zone_id"].isin([z for z in zone_ids if z])]

@@ -5,6 +5,7 @@ the graph into arrays and indexes, which is what makes one ring set take tens of
 """
 
 import threading
+from pathlib import Path
 
 import shapely
 
@@ -22,6 +23,8 @@ FETCH_HINT = "planmap network fetch --bbox 120.55,27.75,121.25,28.20 --mode driv
 class NetworkUnavailable(DataUnavailable):
     """No road network is cached: the JSON error carries the command that fetches one."""
 
+    command = FETCH_HINT
+
 
 def _network(name, mode):
     """The compiled network ``name`` (or the only cached one), compiled once per file version."""
@@ -30,7 +33,6 @@ def _network(name, mode):
     except network.NetworkMissing as exc:
         raise NetworkUnavailable(f"{exc} — 尚无路网 (road network missing)") from None
     path = G.graph.get("planmap_path", "")
-    from pathlib import Path
     key = (path, mode, Path(path).stat().st_mtime_ns if path else 0)
     with _lock:
         if key not in _compiled:

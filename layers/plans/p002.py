@@ -33,7 +33,6 @@ LIST_OUJIANGKOU = "附件3"
 LIST_SMALL_PARKS = "表3 工业小微企业园"
 
 INVESTMENT_HEADER = ("序号", "项目名称", "建设内容和规模", "建设期限", "总投资", "“十四五”投资")
-BLANK_MONEY = ("", "待定", "视情", "-", "—", "/", "——")
 CHINESE_NUMERAL_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 SECTION_COUNT = re.compile(r"（(\d+)项）$")
 
