@@ -16,7 +16,7 @@ import shapely
 
 from . import base
 from .audit import audit
-from .joins import (locate_projects, locate_quotas, project_ids, rollup_districts, rollup_parcels,
+from .joins import (in_rollup, locate_projects, locate_quotas, project_ids, rollup_districts, rollup_parcels,
                     rollup_plans, rollup_structures)
 from .parcels import build_parcels
 from .structures import RECIPE_DIR, build_planned_links, build_structures
@@ -131,9 +131,9 @@ def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print, edits=None):
     if len(deleted):
         # a site an editor deleted: its project is unlocated from now on, and leaves its parcels
         gone = frames["projects"][frames["projects"]["project_id"].isin(deleted["project_id"])]
-        unlocated = pd.concat([unlocated, gone.assign(in_rollup=deleted.set_index("project_id").loc[
-            gone["project_id"], "in_rollup"].to_numpy(), reason="site deleted by an editor in QGIS")[
-            unlocated.columns]], ignore_index=True)
+        gone = gone.assign(in_rollup=[in_rollup(p, l) for p, l in zip(gone["plan"], gone["list_name"])],
+                           reason="site deleted by an editor in QGIS")
+        unlocated = pd.concat([unlocated, gone[unlocated.columns]], ignore_index=True)
         shares = shares[~shares["project_id"].isin(deleted["project_id"])]
     sites = edited_sites
     progress(f"  projects: {len(sites)} located, {len(unlocated)} unlocated")
