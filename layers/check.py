@@ -13,7 +13,7 @@ from pyproj import CRS
 
 from .crs import PLAN_CRS, outside_plan_crs_area
 from .schema import LAYERS
-from .store import list_layers
+from .gpkg import list_layers
 
 
 

@@ -35,7 +35,7 @@ import pyogrio
 
 from .check import check_file
 from .schema import LAYERS
-from .store import read_layer
+from .gpkg import read_layer
 
 #: The layers GIS staff edit, with the column that identifies a feature across rebuilds.
 EDITABLE = {"structures": "id", "structure_lines": "id", "structure_points": "id",

@@ -29,7 +29,6 @@ from .crs import PLAN_CRS
 from .errors import RecipeError
 from .geom import make_valid_polygonal
 
-ZONES_FILE = Path(__file__).resolve().parents[1] / "geodata" / "recipes" / "parcel_zones.csv"
 NOMINAL_M2 = 10_000.0
 GAP_M = 30.0          # street space left between schematic parcels
 STEP_M = 40.0         # search step when looking for room inside a zone
@@ -47,7 +46,15 @@ class ZoneRule:
     line: int
 
 
-def read_zone_rules(path=ZONES_FILE):
+def zones_file(recipe_dir=None):
+    """``parcel_zones.csv`` in the recipes folder (the ``PLANMAP_RECIPES_DIR`` setting)."""
+    from .settings import source_dir
+
+    return source_dir("PLANMAP_RECIPES_DIR", recipe_dir) / "parcel_zones.csv"
+
+
+def read_zone_rules(path=None):
+    path = path or zones_file()
     rules = []
     with open(path, encoding="utf-8") as f:
         for n, row in enumerate(csv.DictReader(f), start=2):
@@ -110,8 +117,9 @@ def _zone_for(rec, rules, zones, path):
     raise RecipeError(path, 1, f"no zone rule places parcel {rec['code']} of plan {rec['plan']}")
 
 
-def build_parcels(projects, structures, land, rules_path=ZONES_FILE):
+def build_parcels(projects, structures, land, rules_path=None):
     """The ``parcels`` layer (EPSG:4549). ``structures`` is the polygon structure layer."""
+    rules_path = rules_path or zones_file()
     rules = read_zone_rules(rules_path)
     zones = {f"feature:{r.id}": (r.geometry, r.name_zh) for r in structures.itertuples()}
     zones.update({f"land:{r.name_zh}": (r.geometry, r.name_zh) for r in land.itertuples() if r.name_zh})
@@ -154,7 +162,7 @@ def _pack(zone, areas, label):
         side = area ** 0.5
         while True:
             if y_top - side < miny:
-                raise RecipeError(ZONES_FILE, 1, f"parcels do not fit in zone {label}: "
+                raise RecipeError(rules_path, 1, f"parcels do not fit in zone {label}: "
                                                  f"{len(out)} of {len(areas)} placed")
             if x + side > maxx:
                 y_top -= row_h + GAP_M

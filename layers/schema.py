@@ -5,7 +5,22 @@ One place that says what every layer holds, used by the builder (to write titles
 """
 
 from .plans.model import Project, Quota, Target, TravelTarget, PrintedTotal, columns
-from .store import LayerSpec
+
+
+class LayerSpec:
+    """What a layer is: its table name, Chinese title, description and column aliases."""
+
+    def __init__(self, name, title_zh, description, aliases, required=(), geometry_type=None):
+        self.name = name
+        self.title_zh = title_zh
+        self.description = description
+        self.aliases = dict(aliases)            # column → Chinese alias (English in description)
+        self.required = tuple(required)         # columns `planmap check` insists on
+        self.geometry_type = geometry_type      # None for attribute tables
+
+    def __repr__(self):
+        return f"LayerSpec({self.name!r})"
+
 
 _COMMON = {
     "plan": "规划编号 plan", "source_line": "原文行号 source line", "quality": "几何来源 shape quality",

@@ -318,7 +318,7 @@ def load(gpkg_path):
 def _load(path, mtime_ns, size):
     import pyogrio
 
-    from .store import read_layer
+    from .gpkg import read_layer
 
     try:
         names = {n for n, _ in pyogrio.list_layers(path)}

@@ -13,8 +13,8 @@ import shapely
 
 from .crs import PLAN_CRS
 from .recipes import Gazetteer, aliases, attr, build_geometry, cite_lines, parse_recipe_file
+from .settings import source_dir
 
-RECIPE_DIR = Path(__file__).resolve().parents[1] / "geodata" / "recipes"
 
 COLUMNS = ["id", "plan", "structure", "name_zh", "name_en", "kind", "role", "area_stated_km2", "area_km2",
            "length_km", "quality", "accuracy_m", "source_ref", "recipe", "note", "aliases"]
@@ -23,7 +23,7 @@ COLUMNS = ["id", "plan", "structure", "name_zh", "name_en", "kind", "role", "are
 AREA_TOLERANCE = 0.10
 
 
-def build_structures(districts, land, towns, recipe_dir=RECIPE_DIR, plan_lines=None, progress=None):
+def build_structures(districts, land, towns, recipe_dir=None, plan_lines=None, progress=None):
     """All recipes → ``{"structures": polygons, "structure_lines": lines, "structure_points": points}``.
 
     ``plan_lines`` maps plan id → number of lines in its text, so that a citation past the end of the
@@ -31,7 +31,7 @@ def build_structures(districts, land, towns, recipe_dir=RECIPE_DIR, plan_lines=N
     """
     gaz = Gazetteer(districts, land, towns)
     rows = []
-    for path in sorted(Path(recipe_dir).glob("*.recipe")):
+    for path in sorted(source_dir("PLANMAP_RECIPES_DIR", recipe_dir).glob("*.recipe")):
         recipes = parse_recipe_file(path)
         for r in recipes:
             lines = cite_lines(r)
@@ -80,10 +80,7 @@ def area_mismatches(structures):
     return out
 
 
-PLANNED_LINKS_CSV = RECIPE_DIR / "planned_links.csv"
-
-
-def build_planned_links(path=PLANNED_LINKS_CSV):
+def build_planned_links(path=None):
     """The roads, bridges and rail the plans promise, as lines with a design speed (EPSG:4549).
 
     Seeded from a reviewable CSV of sketched alignments; GIS staff redraw them in QGIS. The
@@ -93,6 +90,8 @@ def build_planned_links(path=PLANNED_LINKS_CSV):
     from shapely import wkt
 
     from .crs import WEB_CRS
+
+    path = path or source_dir("PLANMAP_RECIPES_DIR") / "planned_links.csv"
     from .errors import RecipeError
 
     df = pd.read_csv(path, dtype={"plan": str})

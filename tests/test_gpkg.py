@@ -14,7 +14,7 @@ from layers.build import build
 from layers.check import check_file
 from layers.errors import CheckFailed, PlanParseError
 from layers.schema import LAYERS, SPATIAL
-from layers.store import column_titles, list_layers
+from layers.gpkg import column_titles, list_layers
 
 from conftest import PLAN_DIR
 
@@ -149,7 +149,7 @@ def test_check_reports_features_outside_the_crs_area(built_gpkg, tmp_path):
 
 def test_check_on_a_missing_or_foreign_file(tmp_path):
     result = CliRunner().invoke(cli, ["check", "--gpkg", str(tmp_path / "nope.gpkg")])
-    assert result.exit_code == 1 and "does not exist" in result.output
+    assert result.exit_code == 4 and "does not exist" in result.output
     junk = tmp_path / "junk.gpkg"
     junk.write_text("not a geopackage")
     problems = check_file(junk)
@@ -158,14 +158,14 @@ def test_check_on_a_missing_or_foreign_file(tmp_path):
 
 def test_a_new_file_that_fails_its_checks_does_not_replace_the_old_one(built_gpkg, tmp_path):
     """Base data with a town far outside EPSG:4549's zone: the build's own check refuses the file."""
-    from layers.base import BASE_DIR
+    from layers.settings import resolve
 
     path, _ = built_gpkg
     old = tmp_path / "keep.gpkg"
     shutil.copy(path, old)
     before = old.read_bytes()
     base = tmp_path / "base"
-    shutil.copytree(BASE_DIR, base)
+    shutil.copytree(resolve().path("PLANMAP_BASE_DIR"), base)
     with open(base / "towns.csv", "a", encoding="utf-8") as f:
         f.write("北京,Beijing,city,110000,116.40,39.90,WGS-84,test row\n")
     with pytest.raises(CheckFailed) as err:

@@ -14,7 +14,8 @@ import shapely
 
 from layers.base import load_districts, load_land, load_towns
 from layers.recipes import parse_recipe_file
-from layers.structures import RECIPE_DIR, build_structures
+from layers.settings import resolve
+from layers.structures import build_structures
 
 PLAN = next((Path(__file__).resolve().parents[1] / "geodata" / "plans").glob("002_*.txt"))
 MU_PER_KM2 = 1500.0
@@ -167,7 +168,7 @@ def test_layout_is_cited_where_the_plan_states_it(lines):
 
 
 def test_no_sketch_claims_to_be_official_and_derived_means_real_features_only(built):
-    recipes = {r.id: r for r in parse_recipe_file(RECIPE_DIR / "002.recipe")}
+    recipes = {r.id: r for r in parse_recipe_file(resolve().path("PLANMAP_RECIPES_DIR") / "002.recipe")}
     assert set(recipes) == set(built["id"])
     for row in built.itertuples():
         assert row.quality in NOT_OFFICIAL, (row.id, row.quality)     # the plan gives no coordinates

@@ -1,4 +1,4 @@
-"""The GeoPackage: atomic writes, Chinese titles and aliases, and read access.
+"""Writing the GeoPackage: atomic writes, Chinese titles and aliases; and GDAL's plain listing.
 
 A GeoPackage is one SQLite file that QGIS, GDAL and the web app open at once. A build therefore
 never writes into the live file: it writes a complete new file beside it, validates it, and swaps it
@@ -20,26 +20,11 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from .errors import StoreError
+from ..errors import GeoPackageMissing, StoreError
 
 #: GeoPackage 1.3 rather than the newest 1.4, so that Debian's GDAL 3.6 and QGIS 3.22+ read the file
 #: without a "partially supported" warning.
 GPKG_VERSION = "1.3"
-
-
-class LayerSpec:
-    """What a layer is: its table name, Chinese title, description and column aliases."""
-
-    def __init__(self, name, title_zh, description, aliases, required=(), geometry_type=None):
-        self.name = name
-        self.title_zh = title_zh
-        self.description = description
-        self.aliases = dict(aliases)            # column → Chinese alias (English in description)
-        self.required = tuple(required)         # columns `planmap check` insists on
-        self.geometry_type = geometry_type      # None for attribute tables
-
-    def __repr__(self):
-        return f"LayerSpec({self.name!r})"
 
 
 def write_geopackage(path, frames, specs, progress=None, validate=None):
@@ -123,7 +108,7 @@ def read_layer(path, name, **kwargs):
     try:
         return pyogrio.read_dataframe(path, layer=name, **kwargs)
     except Exception as exc:   # pyogrio raises several DataSource/Layer error types
-        raise StoreError(f"{path}: cannot read layer {name!r}: {exc}") from exc
+        raise GeoPackageMissing(f"{Path(path).name}: cannot read layer {name!r}: {exc}") from exc
 
 
 def list_layers(path):

@@ -1,0 +1,271 @@
+"""The questions every door asks the GeoPackage, answered once: find a parcel, a structure, a project;
+search; a layer in a box; the plans.
+
+The web API, the parcel page, the rings (an origin given as a parcel or structure), the sheets and the
+CLI all call these functions, so a parcel code means the same parcel — and a wrong one gets the same
+message with the same suggestions — wherever it is typed.
+"""
+
+import difflib
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..codes import normalise
+from ..errors import BadRequest, NotFound
+from ..plans import PLAN_IDS, PLAN_TITLES
+
+STRUCTURE_LAYERS = ("structures", "structure_lines", "structure_points")
+
+
+# -- plans ----------------------------------------------------------------------------------------------
+
+def check_plan(plan):
+    """``"0"``, ``"00"``, ``"000"`` → ``"000"``; anything not one of the five plans → :class:`NotFound`."""
+    if plan is None:
+        return None
+    text = str(plan).strip()
+    if re.fullmatch(r"\d{1,3}", text):
+        text = text.zfill(3)
+    if text not in PLAN_IDS:
+        raise NotFound(f"unknown plan {_cut(plan)!r}; the plans are {', '.join(PLAN_IDS)}")
+    return text
+
+
+def plans(gp):
+    """The five plans with their rollups, for the overview page and ``/api/plans``."""
+    roll = gp.layer("plan_rollup").set_index("plan")
+    return [{"plan": pid, "title": PLAN_TITLES[pid], **(clean(roll.loc[pid].to_dict()) if pid in roll.index else {})}
+            for pid in PLAN_IDS]
+
+
+def plan_title(gp, plan):
+    rows = gp.layer("plans")
+    hit = rows[rows["plan"] == plan]
+    if len(hit) and isinstance(hit.iloc[0]["title_zh"], str) and hit.iloc[0]["title_zh"]:
+        return hit.iloc[0]["title_zh"]
+    return PLAN_TITLES[plan]
+
+
+# -- parcels --------------------------------------------------------------------------------------------
+
+def find_parcel(gp, code, plan=None):
+    """The parcel row (EPSG:4549) for ``code`` — as printed, normalised, or ``NNN:CODE`` — in ``plan``.
+
+    Parcel codes are unique only within a plan: a code found in several plans without ``plan`` is a
+    :class:`BadRequest` naming them; an unknown code a :class:`NotFound` with the closest codes.
+    """
+    code = str(code).strip()
+    if re.fullmatch(r"\d{3}:.+", code):
+        prefix, code = code.split(":", 1)
+        if plan is not None and check_plan(plan) != prefix:
+            raise BadRequest(f"parcel {prefix}:{_cut(code)} belongs to plan {prefix}, not plan {plan}")
+        plan = prefix
+    plan = check_plan(plan)
+    parcels = gp.layer("parcels")
+    hits = parcels[parcels["code_norm"] == normalise(code)]
+    if plan is not None:
+        hits = hits[hits["plan"] == plan]
+    if len(hits) == 1:
+        return hits.iloc[0]
+    if len(hits) > 1:
+        found = sorted(set(hits["plan"]))
+        raise BadRequest(f"parcel code {_cut(code)!r} exists in plans {', '.join(found)}: say which plan "
+                         f"(?plan=NNN, --plan NNN or NNN:{_cut(code)})")
+    pool = parcels if plan is None else parcels[parcels["plan"] == plan]
+    close = difflib.get_close_matches(normalise(code), list(pool["code_norm"]), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise NotFound(f"no parcel with code {_cut(code)!r}" + (f" in plan {plan}" if plan else "") + hint)
+
+
+def parcel_answer(gp, code, plan=None):
+    """A parcel with its projects and its zone's quotas, as the API and the popup show it."""
+    row = find_parcel(gp, code, plan)
+    return _parcel_index(gp)[row["parcel_id"]]
+
+
+def _parcel_index(gp):
+    """Every parcel's answer, built once per version: a click is then a dict look-up.
+
+    The parcel endpoint is the one the map calls on every click and other programs call in bulk;
+    joining parcels, links, projects and quotas per request cost ~20 ms of CPU, so under 20
+    concurrent clients the queue, not the work, dominated latency.
+    """
+    def build():
+        parcels, web = gp.layer("parcels"), gp.web("parcels")
+        links = gp.layer("parcel_projects")
+        projects = gp.layer("projects").set_index("project_id", drop=False)
+        by_parcel = {pid: grp for pid, grp in links.groupby("parcel_id")}
+        quotas = gp.layer("quota_use")
+        quota_by_zone = {z: [clean(r) for r in grp.to_dict("records")] for z, grp in quotas.groupby("zone_id")}
+        index = {}
+        for i, row in parcels.iterrows():
+            grp = by_parcel.get(row["parcel_id"])
+            mine = []
+            if grp is not None:
+                for link in grp.itertuples():
+                    p = projects.loc[link.project_id].to_dict()
+                    p["share"] = link.share
+                    mine.append(project_dict(p))
+            index[row["parcel_id"]] = {
+                "type": "parcel",
+                "properties": clean(row.drop(labels=parcels.geometry.name).to_dict()),
+                "plan_title": PLAN_TITLES.get(row["plan"], ""),
+                "projects": mine,
+                "quotas": quota_by_zone.get(row["zone_id"], []),
+                "geometry": shapely.geometry.mapping(web.loc[i].geometry),
+            }
+        return index
+
+    return gp.memo("index", "parcels", build)
+
+
+# -- structures and projects ----------------------------------------------------------------------------
+
+def find_structure(gp, ident):
+    """``(layer name, row)`` of the structure with id ``ident``, from whichever structure layer holds it."""
+    ident = str(ident).strip()
+    for layer in STRUCTURE_LAYERS:
+        gdf = gp.layer(layer)
+        hit = gdf[gdf["id"] == ident]
+        if len(hit):
+            return layer, hit.iloc[0]
+    ids = [i for layer in STRUCTURE_LAYERS for i in gp.layer(layer)["id"]]
+    close = difflib.get_close_matches(ident, ids, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise NotFound(f"no structure with id {_cut(ident)!r}{hint}")
+
+
+def structure_answer(gp, ident):
+    """One structure with the projects located on it and its quotas."""
+    from ..joins import sites_of_structure
+
+    layer, row = find_structure(gp, ident)
+    mine = sites_of_structure(gp.layer("project_sites"), row["id"], row["plan"], row.geometry)
+    projects = gp.layer("projects")
+    mine = projects[projects["project_id"].isin(mine["project_id"])]
+    quotas = gp.layer("quota_use")
+    web = gp.web(layer)
+    return {
+        "type": "structure", "layer": layer,
+        "properties": clean(row.drop(labels=gp.layer(layer).geometry.name).to_dict()),
+        "plan_title": PLAN_TITLES.get(row["plan"], ""),
+        "projects": [project_dict(p) for p in mine.to_dict("records")],
+        "quotas": [clean(r) for r in quotas[quotas["zone_id"] == row["id"]].to_dict("records")],
+        "geometry": shapely.geometry.mapping(web.loc[row.name].geometry),
+    }
+
+
+def project_answer(gp, project_id):
+    """One project row, with where it was located (or nothing, if it was not)."""
+    projects = gp.layer("projects")
+    hit = projects[projects["project_id"] == project_id]
+    if hit.empty:
+        raise NotFound(f"no project with id {_cut(project_id)!r}")
+    out = clean(hit.iloc[0].to_dict())
+    sites = gp.layer("project_sites")
+    site = sites[sites["project_id"] == project_id]
+    if len(site):
+        s = site.iloc[0]
+        out.update(located_by=s["located_by"], located_on=s["located_on"], district=s["district"],
+                   location_quality=s["quality"])
+    return out
+
+
+def origin_geometry(gp, *, parcel=None, plan=None, structure=None):
+    """The EPSG:4549 geometry and a Chinese label of a parcel or structure, as ring origins."""
+    if parcel is not None:
+        row = find_parcel(gp, parcel, plan)
+        return row.geometry, f"地块 {row['code']}"
+    layer, row = find_structure(gp, structure)
+    return row.geometry, row["name_zh"]
+
+
+# -- search and layers ----------------------------------------------------------------------------------
+
+def search(gp, q, limit=20):
+    """Parcels by code, projects by name, structures and places by name (substring, case-blind)."""
+    q = q.strip()
+    if not q:
+        return []
+    out = []
+    parcels, web = gp.layer("parcels"), gp.web("parcels")
+    hit = parcels[parcels["code_norm"].str.contains(normalise(q), regex=False)]
+    for i, r in hit.head(limit).iterrows():
+        c = web.loc[i].geometry.representative_point()
+        out.append({"kind": "parcel", "label": f"地块 {r['code']}（规划{r['plan']}）", "plan": r["plan"],
+                    "id": r["code"], "lon": c.x, "lat": c.y})
+    for layer in STRUCTURE_LAYERS:
+        gdf, web = gp.layer(layer), gp.web(layer)
+        hit = gdf[gdf["name_zh"].str.contains(q, regex=False, case=False)
+                  | gdf["name_en"].fillna("").str.contains(q, regex=False, case=False)]
+        for i, r in hit.head(limit).iterrows():
+            c = web.loc[i].geometry.representative_point()
+            out.append({"kind": "structure", "label": f"{r['name_zh']}（规划{r['plan']}）", "plan": r["plan"],
+                        "id": r["id"], "lon": c.x, "lat": c.y})
+    sites, web = gp.layer("project_sites"), gp.web("project_sites")
+    hit = sites[sites["name"].str.contains(q, regex=False, case=False)]
+    for i, r in hit.head(limit).iterrows():
+        c = web.loc[i].geometry
+        out.append({"kind": "project", "label": f"{r['name']}（规划{r['plan']}）", "plan": r["plan"],
+                    "id": r["project_id"], "lon": c.x, "lat": c.y,
+                    "parcel": r["located_on"] if r["located_by"] == "parcel" else None,
+                    "structure": r["structure_id"] or None})
+    for layer in ("towns", "land", "districts"):
+        gdf, web = gp.layer(layer), gp.web(layer)
+        hit = gdf[gdf["name_zh"].fillna("").str.contains(q, regex=False)]
+        for i, r in hit.head(limit).iterrows():
+            c = web.loc[i].geometry.representative_point()
+            out.append({"kind": "place", "label": r["name_zh"], "plan": "", "id": r["name_zh"],
+                        "lon": c.x, "lat": c.y})
+    return out[: limit * 3]
+
+
+def features(gp, name, bbox=None, limit=1000, plan=None):
+    """A map layer as a GeoJSON FeatureCollection (EPSG:4326), optionally cut to a lon/lat box and a plan."""
+    web = gp.web(name)
+    if plan:
+        if "plan" not in web.columns:
+            raise BadRequest(f"layer {name} has no plan column")
+        web = web[web["plan"] == plan]
+    if bbox is not None:
+        web = web[web.intersects(shapely.box(*bbox))]
+    total = len(web)
+    web = web.iloc[:limit]
+    fc = json.loads(web.to_json(drop_id=True))
+    fc["numberMatched"] = total
+    fc["numberReturned"] = len(web)
+    return fc
+
+
+# -- values ---------------------------------------------------------------------------------------------
+
+def project_dict(p):
+    keep = ("project_id", "plan", "list_name", "seq", "name", "total_investment_yi", "fyp_investment_yi",
+            "land_area_m2", "land_area_raw", "land_area_unit", "build_type", "period_start", "period_end",
+            "owner", "source_line", "share", "content")
+    return clean({k: p.get(k) for k in keep if k in p})
+
+
+def clean(d):
+    """JSON-safe values: NaN → None, numpy scalars → Python."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+            v = None
+        if v is pd.NaT:
+            v = None
+        out[k] = v
+    return out
+
+
+def _cut(text, n=80):
+    """Echoed input, cut to a sane length."""
+    text = str(text)
+    return text if len(text) <= n else text[:n] + "…"
