@@ -1,25 +1,19 @@
 """The outer ring: the Flask web map and the ``planmap`` command line.
 
-Adapters only: the app reads the GeoPackage through :mod:`app.data` and draws it with :mod:`app.maps`;
-everything it knows about plans, geometry and travel times comes from :mod:`layers`.
-
-Configuration (instance file ``instance/config.py``, or environment variables of the same names):
-
-=====================  ==========================================================  ============================
-setting                meaning                                                     default
-=====================  ==========================================================  ============================
-``PLANMAP_GPKG``       the GeoPackage to serve (read-only)                         ``geodata/wenzhou_plans.gpkg``
-``TIANDITU_KEY``       a 天地图 API key; adds the 天地图 base layer                   unset (no 天地图 layer)
-``PLANMAP_MAX_FEATURES`` the most features one API call returns                    ``5000``
-``PLANMAP_NETWORK``    the road network (name in geodata/networks) for the rings   the first one cached
-=====================  ==========================================================  ============================
+Adapters only. Everything the app knows comes from :mod:`layers`: the GeoPackage through
+:func:`layers.gpkg.open_gpkg` (the same reader, cache and change check the sheets and the CLI use),
+rings through :class:`layers.access.RingEngine`, looks through :mod:`layers.cartography`, settings
+through :func:`layers.settings.resolve` (the table in the README), errors through
+:mod:`layers.errors` (each class carries its HTTP status). What is left here is about HTTP: routes,
+query-string parsing, JSON and HTML, and the Folium page.
 """
 
-import os
-from pathlib import Path
+import threading
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+
+from layers.settings import BY_NAME, resolve
 
 
 class SafeJSONProvider(DefaultJSONProvider):
@@ -32,49 +26,53 @@ class SafeJSONProvider(DefaultJSONProvider):
         text = super().dumps(obj, **kwargs)
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
+
 class PlanMapFlask(Flask):
     json_provider_class = SafeJSONProvider
 
 
-DEFAULTS = {
-    "PLANMAP_GPKG": str(Path(__file__).resolve().parents[1] / "geodata" / "wenzhou_plans.gpkg"),
-    "TIANDITU_KEY": None,
-    "PLANMAP_MAX_FEATURES": 5000,
-    "PLANMAP_NETWORK": None,
-    "JSON_AS_ASCII": False,
-}
+class Core:
+    """What the adapters share: the settings, the GeoPackage reader and the ring engine."""
+
+    def __init__(self, settings):
+        from layers.access import RingEngine
+        from layers.gpkg import open_gpkg
+
+        self.settings = settings
+        self.gpkg = open_gpkg(settings.path("PLANMAP_GPKG"))
+        self.rings = RingEngine(settings)
+        # bounded work: each ring holds a travel-time surface, each sheet matplotlib's global state
+        self.ring_slots = threading.BoundedSemaphore(settings["PLANMAP_RING_SLOTS"])
+        self.print_slots = threading.BoundedSemaphore(settings["PLANMAP_PRINT_SLOTS"])
 
 
 def create_app(config=None):
-    """The app factory (Flask's ``flaskr`` pattern): defaults, then the instance file, then the
-    environment, then ``config`` (tests pass a temporary GeoPackage here)."""
+    """The app factory (Flask's ``flaskr`` pattern): the settings from their defaults, the instance
+    file ``instance/config.py``, the environment, then ``config`` (tests pass a GeoPackage here)."""
     app = PlanMapFlask(__name__, instance_relative_config=True)
-    app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
-    for key in DEFAULTS:
-        if key in os.environ:
-            app.config[key] = os.environ[key]
-    if config:
-        app.config.update(config)
-    app.config["PLANMAP_MAX_FEATURES"] = int(app.config["PLANMAP_MAX_FEATURES"])
-
-    from .data import Store
-    from . import api, pages
-
-    store = Store(app.config["PLANMAP_GPKG"], dumps=app.json.dumps)
-    app.extensions["planmap_store"] = store
+    instance = {k: app.config[k] for k in BY_NAME if k in app.config}
+    settings = resolve({k: v for k, v in (config or {}).items() if k in BY_NAME}, instance=instance)
+    app.config.update(settings)
+    app.config.update({k: v for k, v in (config or {}).items() if k not in BY_NAME})
+    app.config["JSON_AS_ASCII"] = False
+    core = Core(settings)
+    app.extensions["planmap"] = core
 
     @app.before_request
     def _pin_version():
         try:
-            store.begin()
-        except Exception:      # a missing file is reported by the view that needs it
-            store.end()
+            core.gpkg.begin()          # one version of the file for the whole request
+        except Exception:              # a missing file is reported by the view that needs it
+            core.gpkg.end()
 
     @app.teardown_request
     def _unpin(exc):
-        store.end()
+        core.gpkg.end()
 
+    from . import api, errors, pages
+
+    errors.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app

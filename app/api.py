@@ -1,9 +1,10 @@
 """JSON endpoints the map uses and other programs can call.
 
-Errors are JSON too: ``{"error": "not_found", "message": "…"}`` with 404 for an unknown parcel or
-structure, 400 for a malformed or absurd request (a bbox that is not four numbers in range, a limit
-outside 1..PLANMAP_MAX_FEATURES, minutes outside 1..180), 503 when the GeoPackage or the road network
-is missing. Query strings are only ever parsed as numbers or compared as strings — never interpolated
+Errors are JSON too (:mod:`app.errors`): ``{"error": "not_found", "message": "…"}`` with the status
+of the error's class in :mod:`layers.errors` — 404 for an unknown parcel or structure, 400 for a
+malformed or absurd request (a bbox that is not four numbers in range, a limit outside
+1..PLANMAP_MAX_FEATURES, minutes outside 1..180), 503 when the GeoPackage or the road network is
+missing, 500 for a fault of the server. Query strings are only ever parsed as numbers or compared as strings — never interpolated
 into SQL or HTML — so hostile input changes nothing and comes back escaped inside JSON.
 """
 
@@ -12,54 +13,17 @@ import io
 import math
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from layers.errors import PlanMapError
+from layers.errors import BadRequest
+from layers.gpkg import queries
 from layers.plans import PLAN_IDS
 
-from .data import BadRequest, DataUnavailable, NotFound
+from .data import gpkg, parcel_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 #: The largest bbox a request may ask for, in degrees (Wenzhou spans about 2.5° x 1.7°).
 MAX_BBOX_DEG = 10.0
-
-
-def store():
-    return current_app.extensions["planmap_store"]
-
-
-def _error(kind, message, status, **extra):
-    resp = jsonify({"error": kind, "message": message, **extra})
-    resp.status_code = status
-    return resp
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc):
-    return _error("not_found", str(exc), 404)
-
-
-@bp.errorhandler(BadRequest)
-def _bad_request(exc):
-    return _error("bad_request", str(exc), 400)
-
-
-@bp.errorhandler(DataUnavailable)
-def _unavailable(exc):
-    # an error that knows the command that cures it (a missing road network) says it
-    command = getattr(exc, "command", None)
-    return _error("unavailable", str(exc), 503, **({"command": command} if command else {}))
-
-
-@bp.errorhandler(PlanMapError)
-def _plan_error(exc):
-    return _error(getattr(exc, "kind", "bad_request"), str(exc), getattr(exc, "status", 400))
-
-
-@bp.errorhandler(HTTPException)
-def _http(exc):
-    return _error(exc.name.lower().replace(" ", "_"), exc.description, exc.code)
 
 
 def parse_bbox(text):
@@ -107,23 +71,23 @@ def parse_plan(text):
 
 @bp.get("/plans")
 def plans():
-    return jsonify(store().plans())
+    return jsonify(queries.plans(gpkg()))
 
 
 @bp.get("/parcels/<path:code>")
 def parcel(code):
-    body = store().parcel_json(code, parse_plan(request.args.get("plan")))
+    body = parcel_json(code, parse_plan(request.args.get("plan")), current_app.json.dumps)
     return Response(body, mimetype="application/json")
 
 
 @bp.get("/structures/<ident>")
 def structure(ident):
-    return jsonify(store().structure(ident))
+    return jsonify(queries.structure_answer(gpkg(), ident))
 
 
 @bp.get("/projects/<path:project_id>")
 def project(project_id):
-    return jsonify(store().project(project_id))
+    return jsonify(queries.project_answer(gpkg(), project_id))
 
 
 @bp.get("/layers/<name>")
@@ -131,7 +95,7 @@ def layer(name):
     fmt = request.args.get("format", "geojson")
     if fmt not in ("geojson", "csv"):
         raise BadRequest("format must be geojson or csv")
-    fc = store().features(name, bbox=parse_bbox(request.args.get("bbox")),
+    fc = queries.features(gpkg(), name, bbox=parse_bbox(request.args.get("bbox")),
                           limit=parse_limit(request.args.get("limit")), plan=parse_plan(request.args.get("plan")))
     if fmt == "geojson":
         resp = jsonify(fc)
@@ -161,12 +125,12 @@ def search():
     q = request.args.get("q", "")
     if len(q) > 100:
         raise BadRequest("search text is longer than 100 characters")
-    return jsonify({"query": q, "results": store().search(q)})
+    return jsonify({"query": q, "results": queries.search(gpkg(), q)})
 
 
 @bp.get("/rings")
 def rings():
     from . import rings as ring_adapter
 
-    return jsonify(ring_adapter.rings_for_request(store(), request.args, current_app.config))
+    return jsonify(ring_adapter.rings_for_request(request.args))
 

@@ -8,7 +8,9 @@
     planmap sheet   # PDF map sheets and atlases
 
 Errors a user can cause (a damaged plan row, a broken GeoPackage) print one readable message and exit
-non-zero; tracebacks are for bugs.
+with the code of the error's class (:mod:`layers.errors`); tracebacks are for bugs. Paths and limits
+come from the settings (:mod:`layers.settings`): an option beats the environment beats the default,
+and no command depends on the folder it is run from.
 """
 
 import sys
@@ -18,13 +20,21 @@ import click
 
 from layers.errors import CheckFailed, PlanMapError
 
-DEFAULT_GPKG = Path(__file__).resolve().parents[1] / "geodata" / "wenzhou_plans.gpkg"
-DEFAULT_PLANS = Path(__file__).resolve().parents[1] / "geodata" / "plans"
+CTX = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-gpkg_option = click.option("--gpkg", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_GPKG,
-                           show_default=True, help="The GeoPackage file.")
-plans_option = click.option("--plans", "plan_dir", type=click.Path(file_okay=False, path_type=Path),
-                            default=DEFAULT_PLANS, show_default=True, help="Folder of the plan texts.")
+
+def settings(**explicit):
+    """The settings, with the options the user gave (``None`` = not given) laid over them."""
+    from layers.settings import resolve
+
+    return resolve(explicit)
+
+
+gpkg_option = click.option("--gpkg", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                           help="The GeoPackage file [default: the PLANMAP_GPKG setting, "
+                                "geodata/wenzhou_plans.gpkg].")
+plans_option = click.option("--plans", "plan_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                            help="Folder of the plan texts [default: the PLANMAP_PLANS_DIR setting].")
 
 
 def _fail(message, code=1):
@@ -32,16 +42,34 @@ def _fail(message, code=1):
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PlanMapGroup(click.Group):
+    """A click group that turns every project error into one line and the exit code of its class."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CheckFailed:
+            raise
+        except PlanMapError as exc:
+            command = getattr(exc, "command", None)
+            click.echo(f"planmap: {exc}" + (f"\n  fix: {command}" if command and command not in str(exc) else ""),
+                       err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=PlanMapGroup, context_settings=CTX)
 @click.version_option(package_name="wenzhou-planmap")
 def main():
     """温州规划地图 Wenzhou plan map: five 14th-five-year plans as GeoPackage layers and maps."""
 
 
-@main.command()
+@main.command(context_settings=CTX)
 @gpkg_option
 @plans_option
-def build(gpkg, plan_dir):
+@click.option("--network", default=None,
+              help="A cached drive network (name or .graphml) to time the plans' travel-time statements on; "
+                   "without it they stay \"network missing\" (the build never uses a network it was not given).")
+def build(gpkg, plan_dir, network):
     """Build the GeoPackage from the plan texts and the vendored base geography.
 
     Parses the five plans' project, quota, indicator and travel-time tables, loads districts, land
@@ -50,22 +78,24 @@ def build(gpkg, plan_dir):
     """
     from layers.build import build as run_build
 
+    s = settings(PLANMAP_GPKG=gpkg, PLANMAP_PLANS_DIR=plan_dir)
     try:
-        run_build(out=gpkg, plan_dir=plan_dir)
+        run_build(network=network, settings=s)
     except CheckFailed as exc:
         _fail("the new GeoPackage failed its checks; the old file was kept:\n  " + "\n  ".join(exc.problems))
     except PlanMapError as exc:
-        _fail(f"build stopped, the old GeoPackage was kept: {exc}")
+        _fail(f"build stopped, the old GeoPackage was kept: {exc}", exc.exit_code)
 
 
-@main.command()
+@main.command(context_settings=CTX)
 @gpkg_option
 def check(gpkg):
     """Validate a GeoPackage: every layer readable by GDAL, EPSG:4549, valid geometry, required columns."""
     from layers.check import check_file
 
+    gpkg = settings(PLANMAP_GPKG=gpkg).path("PLANMAP_GPKG")
     if not gpkg.exists():
-        _fail(f"{gpkg} does not exist; run `planmap build` first")
+        _fail(f"{gpkg} does not exist; run `planmap build` first", 4)
     from layers.edits import edit_problems
 
     problems = check_file(gpkg)
@@ -80,7 +110,7 @@ def check(gpkg):
     click.echo(f"{gpkg}: OK")
 
 
-@main.command()
+@main.command(context_settings=CTX)
 @plans_option
 @click.option("--plan", "plan_ids", multiple=True, help="Only this plan (000…004); repeatable.")
 @click.option("--all", "show_ok", is_flag=True, help="Also list the totals that agree.")
@@ -93,10 +123,8 @@ def audit(plan_dir, plan_ids, show_ok):
     from layers.audit import audit as run_audit, format_findings
     from layers.plans import PLAN_IDS, ingest
 
-    try:
-        tables = ingest(plan_dir, plan_ids or PLAN_IDS)
-    except PlanMapError as exc:
-        _fail(str(exc))
+    plan_dir = settings(PLANMAP_PLANS_DIR=plan_dir).path("PLANMAP_PLANS_DIR")
+    tables = ingest(plan_dir, plan_ids or PLAN_IDS)
     findings = run_audit(tables)
     report = format_findings(findings, show_ok=show_ok)
     click.echo(report or "no disagreements")
@@ -104,12 +132,13 @@ def audit(plan_dir, plan_ids, show_ok):
     click.echo(f"\n{len(findings) - n_ok} finding(s); {n_ok} printed total(s) agree with their rows")
 
 
-@main.command()
+@main.command(context_settings=CTX)
 @gpkg_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the LAN).")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve(gpkg, host, port, threads):
+@click.option("--threads", default=None, type=int, help="Worker threads [default: the PLANMAP_THREADS setting, 8].")
+@click.option("--network", default=None, help="The road network for rings [default: the PLANMAP_NETWORK setting].")
+def serve(gpkg, host, port, threads, network):
     """Serve the web map of the GeoPackage: overview, plan and parcel pages and the JSON API.
 
     Read-only: GIS staff may edit the GeoPackage in QGIS meanwhile; pages show the edits on the next
@@ -119,11 +148,14 @@ def serve(gpkg, host, port, threads):
 
     from app import create_app
 
+    explicit = {"PLANMAP_GPKG": gpkg, "PLANMAP_THREADS": threads, "PLANMAP_NETWORK": network}
+    s = settings(**explicit)
+    gpkg = s.path("PLANMAP_GPKG")
     if not gpkg.exists():
-        _fail(f"{gpkg} does not exist; run `planmap build` first")
-    app = create_app({"PLANMAP_GPKG": str(gpkg)})
+        _fail(f"{gpkg} does not exist; run `planmap build` first", 4)
+    app = create_app({k: v for k, v in explicit.items() if v is not None})
     click.echo(f"温州规划地图 serving {gpkg.name} on http://{host}:{port}/  (Ctrl-C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="planmap")
+    waitress_serve(app, host=host, port=port, threads=s["PLANMAP_THREADS"], ident="planmap")
 
 
 from app.cli_access import access, network  # noqa: E402  (click commands; light imports only)

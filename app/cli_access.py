@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-DEFAULT_GPKG = Path(__file__).resolve().parents[1] / "geodata" / "wenzhou_plans.gpkg"
+from layers.errors import PlanMapError
 
 MODE = click.Choice(["drive", "walk"])
-CTX = {"help_option_names": ["-h", "--help"]}
+CTX = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _fail(message, code=1):
@@ -38,7 +38,23 @@ def _pair(text, what):
 
 
 cache_option = click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                            help="Network cache folder (default: $PLANMAP_NETWORKS_DIR or geodata/networks/).")
+                            help="Network cache folder [default: the PLANMAP_NETWORKS_DIR setting, geodata/networks/].")
+
+
+def _settings(**explicit):
+    from layers.settings import resolve
+
+    return resolve(explicit)
+
+
+def _precompile(path, mode, cache_dir):
+    """Compile a freshly cached network for rings now, so the first ring on the web is quick."""
+    from layers.access import RingEngine
+
+    engine = RingEngine(_settings(PLANMAP_NETWORKS_DIR=cache_dir, PLANMAP_NETWORK=str(path)), progress=_say)
+    ag = engine.network(mode)
+    _say(f"compiled for rings: {ag.info.get('nodes')} nodes, grid {ag.grid_shape[0]}×{ag.grid_shape[1]} "
+         f"cells of {ag.cell_m:g} m" + (", clipped to land" if ag.land is not None else ""))
 
 
 @click.group(context_settings=CTX)
@@ -70,8 +86,9 @@ def fetch_cmd(bbox, mode, name, margin_m, overpass_url, cache_dir):
         box = N.parse_bbox(bbox)
         path = N.fetch(box, mode, name=name, margin_m=margin_m, overpass_url=overpass_url, cache_dir=cache_dir,
                        progress=_say)
-    except N.NetworkError as exc:
-        _fail(str(exc))
+        _precompile(path, mode, cache_dir)
+    except PlanMapError as exc:
+        _fail(str(exc), exc.exit_code)
     click.echo(str(path))
 
 
@@ -89,8 +106,9 @@ def import_cmd(path, mode, name, cache_dir):
 
     try:
         out = N.import_file(path, mode, name=name, cache_dir=cache_dir, progress=_say)
-    except N.NetworkError as exc:
-        _fail(str(exc))
+        _precompile(out, mode, cache_dir)
+    except PlanMapError as exc:
+        _fail(str(exc), exc.exit_code)
     click.echo(str(out))
 
 
@@ -134,86 +152,58 @@ def _planned_links(path):
     try:
         return gpd.read_file(text, layer=layer)
     except Exception as exc:
-        _fail(f"cannot read planned links from {path}: {exc}")
+        _fail(f"cannot read planned links from {path}: {type(exc).__name__}: {exc}", 2)
 
 
-def _compiled(name, mode, scenario, planned, cache_dir, cell_m):
-    """Load (or compile and cache beside the GraphML) the network for a ring query."""
-    from layers import access as A
-    from layers import network as N
-
-    G = N.load(name, mode, cache_dir)
-    src = Path(G.graph["planmap_path"])
-    if scenario == "plan":
-        if planned is None and DEFAULT_GPKG.exists():
-            planned = f"{DEFAULT_GPKG}:planned_links"      # the layer GIS staff draw in the GeoPackage
-        if planned is None:
-            _fail("--scenario plan needs --planned-links FILE[:LAYER] (LineStrings in EPSG:4549 with "
-                  "design_speed_kmh and name, drawn from the plans)")
-        links = _planned_links(planned)
-        _say(f"merging {len(links)} planned link(s) from {planned} into a copy of {src.name}")
-        G = N.add_planned_links(G, links)
-        _say("compiling the network")
-        return A.compile_network(G, cell_m=cell_m)
-    st = src.stat()
-    stamp = f"{src.name}:{st.st_size}:{st.st_mtime_ns}:{cell_m}"
-    npz = src.with_name(src.name.replace(".graphml", f".cell{cell_m:g}.npz"))
-    ag = A.load_compiled(npz, stamp=stamp)
-    if ag is None:
-        _say(f"compiling {src.name} (once; cached as {npz.name})")
-        ag = A.compile_network(G, cell_m=cell_m)
-        try:
-            A.save_compiled(ag, npz, stamp=stamp)
-        except OSError:
-            pass
-    return ag
-
-
-@click.command(context_settings=CTX)
+@click.command(context_settings=CTX, short_help="15/30/60-minute travel-time rings from a point on a road network.")
 @click.option("--lonlat", default=None, help="Origin as LON,LAT (WGS-84 degrees).")
 @click.option("--xy", default=None, help="Origin as X,Y in EPSG:4549 metres.")
 @click.option("--minutes", default="15,30,60", show_default=True, help="Ring thresholds, each 1-180 minutes.")
 @click.option("--mode", type=MODE, default="drive", show_default=True, help="drive or walk network.")
 @click.option("--scenario", type=click.Choice(["today", "plan"]), default="today", show_default=True,
               help="today: the OSM network; plan: with the planned links added (--planned-links, "
-                   "default: the planned_links layer of geodata/wenzhou_plans.gpkg).")
+                   "default: the planned_links layer of the GeoPackage).")
 @click.option("--planned-links", "planned", default=None, help="Planned roads/bridges: FILE or FILE:LAYER.")
-@click.option("--network", "name", default=None, help="Cached network name or .graphml path (default: the only one).")
+@click.option("--network", "name", default=None,
+              help="Cached network name or .graphml path [default: the PLANMAP_NETWORK setting, else the only one].")
+@click.option("--gpkg", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The GeoPackage whose land and planned links the rings use [default: the PLANMAP_GPKG setting].")
 @click.option("--geojson", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the rings as GeoJSON (WGS-84).")
 @click.option("--geotiff", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the travel-time surface (minutes) as a GeoTIFF (EPSG:4549).")
-@click.option("--cell-m", type=float, default=50.0, show_default=True, help="Raster cell size in metres.")
+@click.option("--cell-m", type=float, default=None, help="Raster cell size in metres [default: the PLANMAP_CELL_M setting, 50].")
 @click.option("--snap-m", type=float, default=1000.0, show_default=True,
               help="Farthest an origin may be from the network.")
 @cache_option
-def access(lonlat, xy, minutes, mode, scenario, planned, name, geojson, geotiff, cell_m, snap_m, cache_dir):
+def access(lonlat, xy, minutes, mode, scenario, planned, name, gpkg, geojson, geotiff, cell_m, snap_m, cache_dir):
     """Travel-time rings (e.g. 15/30/60 minutes) from a point on a cached road network.
 
-    The rings are nested polygons from a travel-time surface that includes the walk from the origin
-    to the network and from the network to the ground. Prints each ring's area; writes GeoJSON
-    and/or a GeoTIFF. Errors (off the network, outside the graph, minutes outside 1-180, no network)
-    print one line and exit 1.
+    The same ring engine as the web map's rings and the build's travel-time check: the network
+    compiled once (cached beside its GraphML), clipped to the GeoPackage's land. The rings are nested
+    polygons from a travel-time surface that includes the walk from the origin to the network and
+    from the network to the ground. Prints each ring's area; writes GeoJSON and/or a GeoTIFF. Errors
+    (off the network, in the sea, outside the graph, minutes outside 1-180, no network) print one line
+    and exit non-zero.
     """
     from layers import access as A
-    from layers import network as N
-    from layers.errors import PlanMapError
 
     if (lonlat is None) == (xy is None):
-        _fail("give the origin as exactly one of --lonlat LON,LAT or --xy X,Y")
+        _fail("give the origin as exactly one of --lonlat LON,LAT or --xy X,Y", 2)
     try:
         mins = A.check_minutes(minutes)
         origin = (A.origin_geometry(lonlat=_pair(lonlat, "--lonlat")) if lonlat
                   else A.origin_geometry(_pair(xy, "--xy")))
-        _say(f"loading the {mode} network")
-        ag = _compiled(name, mode, scenario, planned, cache_dir, cell_m)
+        s = _settings(PLANMAP_NETWORK=name, PLANMAP_NETWORKS_DIR=cache_dir, PLANMAP_GPKG=gpkg, PLANMAP_CELL_M=cell_m)
+        links = _planned_links(planned) if planned else None
+        engine = A.RingEngine(s, planned_links=links, progress=_say)
+        _say(f"loading the {mode} network ({scenario})")
+        ag = engine.network(mode, scenario)
         _say(f"rings {', '.join(f'{m:g}' for m in mins)} min from {origin.x:.1f}, {origin.y:.1f} on {ag.name} "
              f"({ag.info.get('nodes')} nodes, {scenario})")
         r = A.rings(ag, origin, mins, snap_m=snap_m)
-    except N.NetworkMissing as exc:
-        _fail(str(exc))
     except PlanMapError as exc:
-        _fail(str(exc))
+        _fail(str(exc), exc.exit_code)
     for m in r.minutes:
         click.echo(f"{m:g} min\t{r.areas_km2[m]:.3f} km²")
     if geojson:

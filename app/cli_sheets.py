@@ -16,9 +16,6 @@ from pathlib import Path
 
 import click
 
-DEFAULT_GPKG = Path(__file__).resolve().parents[1] / "geodata" / "wenzhou_plans.gpkg"
-
-
 def _fail(message, code=1):
     click.echo(f"planmap: {message}", err=True)
     sys.exit(code)
@@ -38,9 +35,9 @@ def _default_out(plan, structure, parcel, bbox, figure, atlas, size):
     return Path(f"sheet_{plan}_{size}.pdf")
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--gpkg", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_GPKG,
-              show_default=True, help="The GeoPackage file.")
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--gpkg", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The GeoPackage file [default: the PLANMAP_GPKG setting].")
 @click.option("--plan", help="Plan number 000…004: the plan's sheet, or the plan of --parcel/--atlas/--figure.")
 @click.option("--structure", help="A structure id (e.g. 000-phase1): a sheet of that structure.")
 @click.option("--parcel", help="A parcel code of --plan (e.g. E-16-03): a sheet of that parcel.")
@@ -61,9 +58,11 @@ def sheet(gpkg, plan, structure, parcel, bbox, figure, atlas, limit, size, orien
     attribution, the compiling date, and marks sketched and schematic shapes as not survey.
     """
     from layers.errors import PlanMapError
+    from layers.settings import resolve
 
+    gpkg = resolve({"PLANMAP_GPKG": gpkg}).path("PLANMAP_GPKG")
     if not gpkg.exists():
-        _fail(f"{gpkg} does not exist; run `planmap build` first")
+        _fail(f"{gpkg} does not exist; run `planmap build` first", 4)
     out = out or _default_out(plan, structure, parcel, bbox, figure, atlas, str(size).upper())
     try:
         from layers import sheets
@@ -81,5 +80,5 @@ def sheet(gpkg, plan, structure, parcel, bbox, figure, atlas, limit, size, orien
                                        figure=figure, size=size, orientation=orientation, out=out,
                                        date=date)
     except PlanMapError as exc:
-        _fail(str(exc))
+        _fail(str(exc), exc.exit_code)
     click.echo(f"wrote {out} ({len(data) / 1024:.0f} KiB)")

@@ -1,8 +1,9 @@
-"""Folium map builders: the overview, a plan, a parcel — all from the GeoPackage via :class:`app.data.Store`.
+"""Folium map builders: the overview, a plan, a parcel — all from the core's GeoPackage reader.
 
-Styling says what a shape is and how sure we are of it: colour by structure kind, line pattern by
-``quality`` — solid for official boundaries, dashed for shapes sketched from the text, dotted for
-schematic parcels drawn only to their stated area. The legend says so in Chinese (English second).
+Styling says what a shape is and how sure we are of it, from the one cartography
+(:mod:`layers.cartography`): colour by kind, line pattern by ``quality`` — solid for official
+boundaries, dashed for shapes sketched from the text, dotted for schematic parcels drawn only to their
+stated area. The legend says so in Chinese (English second), in the same words as QGIS and the sheets.
 
 Every JavaScript and CSS file the page needs is served by the app (``static/vendor``): after a map is
 built, :func:`localise` rewrites folium's CDN links to the vendored copies and fails loudly if any
@@ -18,22 +19,10 @@ import folium
 from folium.plugins import GroupedLayerControl
 from folium.utilities import JsCode
 
+from layers import cartography as carto
+from layers.errors import OfflineError
 from layers.plans import PLAN_IDS
 
-KIND_COLOURS = {
-    "core": "#c0392b", "wing": "#e67e22", "area": "#7f8c8d", "zone": "#8e44ad", "subzone": "#9b59b6",
-    "block": "#2980b9", "park": "#16a085", "port": "#2c3e50", "cluster": "#d35400", "green": "#27ae60",
-    "water": "#3498db", "axis": "#c0392b", "belt": "#f39c12", "corridor": "#e74c3c", "route": "#34495e",
-    "node": "#8e44ad", "station": "#2c3e50", "hub": "#c0392b",
-}
-KIND_ZH = {
-    "core": "核心", "wing": "翼", "area": "规划范围", "zone": "片区", "subzone": "分区", "block": "区块",
-    "park": "园区", "port": "港区", "cluster": "集群", "green": "绿地生态", "water": "水系", "axis": "轴线",
-    "belt": "带", "corridor": "廊道", "route": "线路", "node": "节点", "station": "站点", "hub": "枢纽",
-}
-QUALITY_DASH = {"official": None, "derived": None, "sketched": "8 5", "schematic": "2 4"}
-QUALITY_ZH = {"official": "官方边界", "derived": "由真实数据推导", "sketched": "据文本勾绘（非测绘）",
-              "schematic": "示意（仅面积依据规划，位置未知）"}
 PLAN_SHORT = {"000": "瓯江口", "001": "瓯海区", "002": "洞头区", "003": "浙南科技城", "004": "环大罗山"}
 
 #: CDN URL → path under /static/vendor. Anything else found in a page is an error (see localise).
@@ -55,10 +44,6 @@ VENDORED = {
 }
 #: Links folium adds that the page does not need (Bootstrap 3 glyphicons; a rotation helper for icons).
 DROPPED = {"glyphicons_css", "awesome_rotate_css"}
-
-
-class OfflineError(RuntimeError):
-    """A page would load a file from outside the app."""
 
 
 def localise(fmap, static_url):
@@ -85,11 +70,8 @@ def localise(fmap, static_url):
     return fmap
 
 
-def _style(kind, quality, *, fill=True, weight=2):
-    dash = QUALITY_DASH.get(quality)
-    colour = KIND_COLOURS.get(kind, "#555")
-    return {"color": colour, "weight": weight, "dashArray": dash, "fillColor": colour,
-            "fillOpacity": (0.12 if quality in ("sketched", "schematic") else 0.25) if fill else 0}
+def _dash(quality):
+    return carto.SVG_DASH[carto.quality(quality).line]
 
 
 def _on_click(kind):
@@ -120,10 +102,10 @@ def _geojson(gdf, name, *, style, kind=None, tooltip=None, marker=None, show=Tru
     return folium.GeoJson(data, name=name, style_function=style, show=show, **kwargs)
 
 
-def build_map(store, *, plan=None, focus=None, tianditu_key=None, static_url=lambda p: "/static/vendor/" + p):
+def build_map(gp, *, plan=None, focus=None, tianditu_key=None, static_url=lambda p: "/static/vendor/" + p):
     """The planner's map. ``plan`` limits structures and parcels to one plan; ``focus`` (a lon/lat
     bounds tuple) sets the initial view. Returns a folium Map, localised to vendored assets."""
-    structures = store.web("structures")
+    structures = gp.web("structures")
     if plan:
         structures = structures[structures["plan"] == plan]
     bounds = focus or tuple(structures.total_bounds)
@@ -141,17 +123,17 @@ def build_map(store, *, plan=None, focus=None, tianditu_key=None, static_url=lam
                   + tianditu_key,
             subdomains="01234567", name="天地图 Tianditu", overlay=False, show=False, attr="© 天地图").add_to(fmap)
 
-    land = store.web("land")
+    land = gp.web("land")
     base = {
         "land": _geojson(land, "陆地与海岛 Land", style=lambda f: {
             "color": "#9aa" if f["properties"]["quality"] != "sketched" else "#b07",
             "weight": 0.6, "fillColor": "#f3f1ea", "fillOpacity": 1,
-            "dashArray": QUALITY_DASH.get(f["properties"]["quality"])},
+            "dashArray": _dash(f["properties"]["quality"])},
             tooltip=(["name_zh", "quality", "source"], ["名称", "来源类型", "数据来源"])),
-        "districts": _geojson(store.web("districts"), "行政区 Districts", style=lambda f: {
+        "districts": _geojson(gp.web("districts"), "行政区 Districts", style=lambda f: {
             "color": "#b03a2e", "weight": 1.2, "fill": False, "dashArray": "6 3 1 3"},
             tooltip=(["name_zh", "n_projects", "total_investment_yi"], ["行政区", "项目数", "总投资(亿元)"])),
-        "towns": _geojson(store.web("towns"), "城镇 Towns", style=lambda f: {"color": "#145a32"},
+        "towns": _geojson(gp.web("towns"), "城镇 Towns", style=lambda f: {"color": "#145a32"},
                           marker=folium.CircleMarker(radius=3, fill=True, fill_opacity=1),
                           tooltip=(["name_zh", "name_en"], ["城镇", "Town"])),
     }
@@ -164,21 +146,21 @@ def build_map(store, *, plan=None, focus=None, tianditu_key=None, static_url=lam
         members = []
         for layer_name, label, fill in (("structures", "片区", True), ("structure_lines", "轴带廊道", False),
                                         ("structure_points", "节点", True)):
-            gdf = store.web(layer_name)
+            gdf = gp.web(layer_name)
             gdf = gdf[gdf["plan"] == pid]
             if gdf.empty:
                 continue
             marker = folium.CircleMarker(radius=6, fill=True) if layer_name == "structure_points" else None
             g = _geojson(gdf, f"{PLAN_SHORT[pid]} {label}", kind="structure",
-                         style=lambda f, fill=fill: _style(f["properties"]["kind"], f["properties"]["quality"],
+                         style=lambda f, fill=fill: carto.web_style(f["properties"]["kind"], f["properties"]["quality"],
                                                            fill=fill, weight=3 if not fill else 2),
                          tooltip=(["name_zh", "kind", "quality"], ["名称", "类型", "图形来源"]), marker=marker)
             g.add_to(fmap)
             members.append(g)
         groups[f"规划 {pid} {PLAN_SHORT[pid]}"] = members
 
-    parcels = store.web("parcels")
-    sites = store.web("project_sites")
+    parcels = gp.web("parcels")
+    sites = gp.web("project_sites")
     if plan:
         parcels = parcels[parcels["plan"] == plan]
         sites = sites[sites["plan"] == plan]
@@ -186,7 +168,7 @@ def build_map(store, *, plan=None, focus=None, tianditu_key=None, static_url=lam
     ramp = branca.colormap.LinearColormap(["#fff7bc", "#fec44f", "#d95f0e", "#7f2704"], vmin=0, vmax=vmax,
                                           caption="投资强度 万元/平方米 Investment intensity (10k CNY per m²)")
     parcel_layer = _geojson(parcels, "地块（投资强度） Parcels", kind="parcel", style=lambda f: {
-        "color": "#333", "weight": 1, "dashArray": QUALITY_DASH["schematic"],
+        "color": "#333", "weight": 1, "dashArray": _dash("schematic"),
         "fillColor": ramp(min(f["properties"]["intensity_wan_per_m2"] or 0, vmax)) if f["properties"]["n_projects"]
         else "#ddd", "fillOpacity": 0.85},
         tooltip=(["code", "n_projects", "total_investment_yi"], ["地块", "项目数", "总投资(亿元)"]))
@@ -218,9 +200,12 @@ def build_map(store, *, plan=None, focus=None, tianditu_key=None, static_url=lam
 
 
 def legend_items():
-    """What the page legend lists: kinds with colours, qualities with line patterns."""
-    kinds = [(KIND_ZH[k], k, c) for k, c in KIND_COLOURS.items()]
-    qualities = [(QUALITY_ZH[q], q, QUALITY_DASH[q] or "") for q in QUALITY_DASH]
+    """What the page legend lists: the structure kinds with their colours, the qualities with their
+    line patterns — labels and colours from the one cartography."""
+    from layers.recipes import KINDS as STRUCTURE_KINDS
+
+    kinds = [(carto.label(k), k, carto.kind(k).colour) for k in carto.KINDS if k in STRUCTURE_KINDS]
+    qualities = [(q.legend_zh, key, carto.SVG_DASH[q.line] or "") for key, q in carto.QUALITIES.items()]
     return kinds, qualities
 
 

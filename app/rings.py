@@ -1,45 +1,21 @@
-"""The web adapter for 15-30-60 minute rings: request → origin → :func:`layers.access.rings` → JSON.
+"""The web adapter for 15-30-60 minute rings: query string → origin → the core's ring engine → JSON.
 
-The road network is compiled once per process (and again only when its file changes): compiling turns
-the graph into arrays and indexes, which is what makes one ring set take tens of milliseconds.
+The engine (:class:`layers.access.RingEngine`, one per app) compiles the network once per version of
+its GraphML and of the land, keeps it on disk and in memory, and is the same engine ``planmap access``
+and ``planmap build`` use, so a ring drawn here is the ring the CLI prints. At most
+``PLANMAP_RING_SLOTS`` rings are computed at once (each holds a travel-time surface in memory); other
+requests wait up to ``PLANMAP_RING_WAIT_S`` seconds for a slot, then get a 503.
 """
-
-import threading
-from pathlib import Path
 
 import shapely
 
-from layers import access, network
+from layers import access
 from layers.crs import lonlat_to_plan
+from layers.errors import BadRequest, DataUnavailable
+from layers.gpkg import queries
 
-from .data import BadRequest, DataUnavailable
-
-_compiled = {}
-_lock = threading.Lock()
-
-FETCH_HINT = "planmap network fetch --bbox 120.55,27.75,121.25,28.20 --mode drive"
-
-
-class NetworkUnavailable(DataUnavailable):
-    """No road network is cached: the JSON error carries the command that fetches one."""
-
-    command = FETCH_HINT
-
-
-def _network(name, mode):
-    """The compiled network ``name`` (or the only cached one), compiled once per file version."""
-    try:
-        G = network.load(name, mode=mode)
-    except network.NetworkMissing as exc:
-        raise NetworkUnavailable(f"{exc} — 尚无路网 (road network missing)") from None
-    path = G.graph.get("planmap_path", "")
-    key = (path, mode, Path(path).stat().st_mtime_ns if path else 0)
-    with _lock:
-        if key not in _compiled:
-            _compiled.clear()
-            _compiled[key] = access.compile_network(G)
-        return _compiled[key]
-
+from .api import parse_plan
+from .data import core
 
 MAX_RINGS = 6
 
@@ -51,22 +27,14 @@ def _minutes(text):
         raise BadRequest("minutes must be whole numbers separated by commas, e.g. 15,30,60") from None
     if len(set(mins)) > MAX_RINGS:
         raise BadRequest(f"at most {MAX_RINGS} rings per request")
-    try:
-        return access.check_minutes(mins)
-    except access.MinutesError as exc:
-        raise BadRequest(str(exc)) from None
+    return access.check_minutes(mins)
 
 
-def _origin(store, args):
+def _origin(gp, args):
     if args.get("parcel"):
-        parcel = store.parcel(args["parcel"], args.get("plan") or None)
-        parcels = store.layer("parcels")
-        geom = parcels[parcels["parcel_id"] == parcel["properties"]["parcel_id"]].geometry.iloc[0]
-        return geom, f"地块 {parcel['properties']['code']}"
+        return queries.origin_geometry(gp, parcel=args["parcel"], plan=parse_plan(args.get("plan")))
     if args.get("structure"):
-        s = store.structure(args["structure"])
-        layer = store.layer(s["layer"])
-        return layer[layer["id"] == args["structure"]].geometry.iloc[0], s["properties"]["name_zh"]
+        return queries.origin_geometry(gp, structure=args["structure"])
     if args.get("lon") and args.get("lat"):
         try:
             lon, lat = float(args["lon"]), float(args["lat"])
@@ -78,27 +46,31 @@ def _origin(store, args):
     raise BadRequest("give parcel (with plan), structure, or lon and lat")
 
 
-def rings_for_request(store, args, config):
+def rings_for_request(args):
     minutes = _minutes(args.get("minutes"))
     mode = args.get("mode", "drive")
     if mode not in ("drive", "walk"):
         raise BadRequest("mode must be drive or walk")
-    origin, label = _origin(store, args)
-    ag = _network(config.get("PLANMAP_NETWORK") or None, mode)
+    scenario = args.get("scenario", "today")
+    if scenario not in ("today", "plan"):
+        raise BadRequest("scenario must be today or plan")
+    c = core()
+    origin, label = _origin(c.gpkg, args)
+    if not c.ring_slots.acquire(timeout=float(c.settings["PLANMAP_RING_WAIT_S"])):
+        raise DataUnavailable("正在计算其他圈层，请稍后再试 (busy computing other rings; try again shortly)")
     try:
-        result = access.rings(ag, origin, minutes, land=store.layer("land"))
-    except access.AccessError as exc:
-        raise BadRequest(str(exc)) from None
-    summary = access.summarise(result, {"parcels": store.layer("parcels"),
-                                        "project_sites": store.layer("project_sites"),
-                                        "towns": store.layer("towns")}).set_index("minutes")
+        result = c.rings.rings(origin, minutes, mode=mode, scenario=scenario)
+    finally:
+        c.ring_slots.release()
+    gp = c.gpkg
+    summary = access.summarise(result, {"parcels": gp.layer("parcels"), "project_sites": gp.layer("project_sites"),
+                                        "towns": gp.layer("towns")}).set_index("minutes")
     fc = result.to_dict()
     for f in fc["features"]:
-        m = f["properties"]["minutes"]
-        row = summary.loc[m]
+        row = summary.loc[f["properties"]["minutes"]]
         towns = row.get("towns", "")
         f["properties"].update(parcels=int(row.get("parcels", 0)), projects=int(row.get("project_sites", 0)),
                                investment_yi=float(row.get("investment_yi", 0.0)),
                                towns=[t for t in str(towns).split("、") if t])
-    return {"origin": label, "mode": mode, "network": result.network, "rings": fc,
+    return {"origin": label, "mode": mode, "scenario": scenario, "network": result.network, "rings": fc,
             "note": "路网：OpenStreetMap（© OpenStreetMap contributors, ODbL）；速度取 maxspeed 或按道路等级取设计速度。"}

@@ -19,7 +19,7 @@ from .audit import audit
 from .joins import (in_rollup, locate_projects, locate_quotas, project_ids, rollup_districts, rollup_parcels,
                     rollup_plans, rollup_structures)
 from .parcels import build_parcels
-from .structures import RECIPE_DIR, build_planned_links, build_structures
+from .structures import build_planned_links, build_structures
 from .check import check_file
 from .codes import block_of, normalise
 from .edits import apply_edits, carry_history, install_history, read_edits
@@ -27,12 +27,9 @@ from .errors import CheckFailed, StoreError
 from .plans import PLAN_IDS, PLAN_TITLES, ingest, plan_path
 from .plans.model import TABLE_CLASSES, columns, records
 from .schema import LAYERS
-from .store import write_geopackage
+from .gpkg import write_geopackage
 from .styles import write_styles
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_GPKG = ROOT / "geodata" / "wenzhou_plans.gpkg"
-DEFAULT_PLAN_DIR = ROOT / "geodata" / "plans"
 
 
 def _print(msg):
@@ -60,7 +57,7 @@ def plan_frames(plan_dir, progress=_print):
     return frames, tables, findings
 
 
-def base_frames(base_dir=base.BASE_DIR):
+def base_frames(base_dir=None):
     """Districts, land and towns in EPSG:4549, polygons promoted to MultiPolygon."""
     out = {"districts": base.load_districts(base_dir), "land": base.load_land(base_dir),
            "towns": base.load_towns(base_dir)}
@@ -95,13 +92,17 @@ def _multi(g):
     return g
 
 
-def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print, edits=None):
+def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None):
     """Structures from the recipes, parcels, and the joins and rollups that tie projects to them.
 
     ``edits`` (from :func:`layers.edits.read_edits` on the previous file) are laid over each layer as
     soon as it is built — structures before the parcels are placed in them, parcels and sites before
-    the rollups — so GIS staff's shapes win and everything computed from them follows.
+    the rollups — so GIS staff's shapes win and everything computed from them follows. ``engine`` (a
+    :class:`~layers.access.RingEngine`) times the plans' travel-time statements; None: not timed.
     """
+    from .settings import source_dir
+
+    recipe_dir = source_dir("PLANMAP_RECIPES_DIR", recipe_dir)
     edits = edits or {}
 
     def keep_edits(layers_):
@@ -118,7 +119,8 @@ def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print, edits=None):
     # parcels go into the zones as edited; a zone an editor deleted still holds its parcels by recipe
     zones = pd.concat([layers["structures"], recipe_zones[~recipe_zones["id"].isin(layers["structures"]["id"])]],
                       ignore_index=True)
-    parcels = keep_edits({"parcels": build_parcels(frames["projects"], zones, frames["land"])})["parcels"]
+    parcels = keep_edits({"parcels": build_parcels(frames["projects"], zones, frames["land"],
+                                                   recipe_dir / "parcel_zones.csv")})["parcels"]
     # an editor who corrects a code edits `code`; the join key and the block follow it
     parcels["code_norm"] = [normalise(c) for c in parcels["code"]]
     parcels["block"] = [block_of(c) for c in parcels["code_norm"]]
@@ -148,39 +150,48 @@ def map_frames(frames, recipe_dir=RECIPE_DIR, progress=_print, edits=None):
                                      frames["districts"], sites)
     out["planned_links"] = keep_edits({"planned_links": build_planned_links(Path(recipe_dir) / "planned_links.csv")}
                                       )["planned_links"]
-    out["travel_target_results"] = travel_results(frames["travel_targets"], progress)
+    out["travel_target_results"] = travel_results(frames["travel_targets"], engine, progress,
+                                                  places=recipe_dir / "travel_places.csv")
     return out
 
 
-def travel_results(travel_targets, progress=_print):
-    """The plans' travel-time statements against the cached drive network, if there is exactly one.
+def travel_results(travel_targets, engine=None, progress=_print, places=None):
+    """The plans' travel-time statements against the drive network of ``engine``, when one is given.
 
-    With none cached every located statement says "network missing" and how to fetch one; the
-    build never downloads anything.
+    The build uses a network only when told which (``planmap build --network NAME``), never whatever
+    happens to be cached on the machine, so two machines build the same file from the same sources.
+    Without one every located statement says "network missing" and how to get one; the build never
+    downloads anything.
     """
-    from .access import evaluate_targets
-    from .network import NetworkError, load
+    from .access import evaluate_targets, load_places
 
-    try:
-        G = load(None, mode="drive")
-    except NetworkError as exc:
-        progress(f"  travel targets: {str(exc).split(';')[0]}")
-        G = None
-    table = evaluate_targets(travel_targets, G)
+    ag = None
+    if engine is not None:
+        ag = engine.network("drive")
+        progress(f"  travel targets: on network {ag.name} ({ag.info.get('nodes')} nodes)")
+    table = evaluate_targets(travel_targets, ag, places=load_places(places))
     progress("  travel targets: " + ", ".join(f"{k} {v}" for k, v in table["status"].value_counts().items()))
     return table
 
 
-def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, recipe_dir=RECIPE_DIR,
-          progress=_print):
+def build(out=None, plan_dir=None, base_dir=None, recipe_dir=None, progress=_print, network=None,
+          settings=None):
     """Run the whole chain and replace ``out`` atomically. Returns a summary dict.
 
-    Edits GIS staff made to the previous file (recorded by its history triggers) are read first and
-    win over the recipes; the history is carried into the new file, which gets fresh triggers, the
-    QGIS default styles, and WAL mode.
+    Paths not given come from ``settings`` (:func:`layers.settings.resolve`). ``network``: the name (or
+    ``.graphml`` path) of a cached drive network to time the plans' travel-time statements on; None
+    leaves them "network missing". Edits GIS staff made to the previous file (recorded by its history
+    triggers) are read first and win over the recipes; the history is carried into the new file,
+    which gets fresh triggers, the QGIS default styles, and WAL mode.
     """
+    from .settings import resolve
+
     t0 = time.perf_counter()
-    out = Path(out)
+    s = (settings or resolve()).updated({"PLANMAP_GPKG": out, "PLANMAP_PLANS_DIR": plan_dir,
+                                         "PLANMAP_BASE_DIR": base_dir, "PLANMAP_RECIPES_DIR": recipe_dir,
+                                         "PLANMAP_NETWORK": network})
+    out, plan_dir = s.path("PLANMAP_GPKG"), s.path("PLANMAP_PLANS_DIR")
+    base_dir, recipe_dir = s.path("PLANMAP_BASE_DIR"), s.path("PLANMAP_RECIPES_DIR")
     mark = _history_mark(out)
     edits = read_edits(out) if out.exists() else {}
     if edits:
@@ -190,7 +201,12 @@ def build(out=DEFAULT_GPKG, plan_dir=DEFAULT_PLAN_DIR, base_dir=base.BASE_DIR, r
     progress("[2/4] loading base geography (districts, land, towns)")
     frames.update(base_frames(base_dir))
     progress(f"[3/4] structures, parcels and joins (recipes in {recipe_dir})")
-    frames.update(map_frames(frames, recipe_dir, progress, edits=edits))
+    engine = None
+    if network is not None:
+        from .access import RingEngine
+
+        engine = RingEngine(s, land=frames["land"], progress=progress)
+    frames.update(map_frames(frames, recipe_dir, progress, edits=edits, engine=engine))
     progress(f"[4/4] writing {out}")
 
     def validate(tmp):

@@ -57,10 +57,7 @@ from pathlib import Path
 import numpy as np
 
 from .crs import PLAN_CRS, lonlat_to_plan, plan_to_lonlat
-from .errors import PlanMapError
-
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_NETWORKS_DIR = ROOT / "geodata" / "networks"
+from .errors import BadRequest, NetworkError, NetworkMissing, NotFound  # noqa: F401  (re-exported for callers)
 
 MODES = ("drive", "walk")
 SCENARIOS = ("today", "plan")
@@ -107,37 +104,23 @@ DRIVE_EXCLUDED_SERVICE = {"alley", "driveway", "emergency_access", "parking", "p
 ACCESS_CONTROLLED = {"motorway"}
 
 DEFAULT_MARGIN_M = 2000.0
-FETCH_HINT = "run `planmap network fetch --bbox W,S,E,N --mode {mode}` (or `planmap network import FILE --mode {mode}`)"
-
-
-class NetworkError(PlanMapError):
-    """A network could not be fetched, read or prepared."""
-
-
-class NetworkMissing(NetworkError):
-    """No cached network for the name and mode asked for; the message says how to get one."""
-
-    def __init__(self, mode="drive", name=None, where=None):
-        self.mode = mode
-        what = f"network {name!r} ({mode})" if name else f"no {mode} road network"
-        where = f" in {where}" if where else ""
-        super().__init__(f"network missing: {what}{where}; " + FETCH_HINT.format(mode=mode))
 
 
 # ---------------------------------------------------------------------------------------------------
 # cache
 
 def networks_dir(cache_dir=None):
-    """The cache folder: ``cache_dir``, else ``$PLANMAP_NETWORKS_DIR``, else ``geodata/networks/``."""
+    """The cache folder: ``cache_dir``, else the ``PLANMAP_NETWORKS_DIR`` setting."""
     if cache_dir is not None:
         return Path(cache_dir)
-    env = os.environ.get("PLANMAP_NETWORKS_DIR")
-    return Path(env) if env else DEFAULT_NETWORKS_DIR
+    from .settings import resolve
+
+    return resolve().path("PLANMAP_NETWORKS_DIR")
 
 
 def _check_mode(mode):
     if mode not in MODES:
-        raise NetworkError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        raise BadRequest(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
 
 
 def _safe_name(name):
@@ -177,14 +160,13 @@ def save(G, cache_dir=None):
     return path
 
 
-def load(name=None, mode="drive", cache_dir=None):
-    """A cached network, by name (or a path to a ``.graphml``). With no name, the only one of ``mode``.
+def find(name=None, mode="drive", cache_dir=None):
+    """The GraphML file of a cached network, by name (or a path to a ``.graphml``), without reading it.
+    With no name, the only one of ``mode``.
 
     Raises :class:`NetworkMissing` (saying how to fetch one) when there is none, and
     :class:`NetworkError` when several match and none was named.
     """
-    import osmnx as ox
-
     _check_mode(mode)
     if name is not None and (str(name).endswith(".graphml") or os.sep in str(name)):
         path = Path(name)
@@ -196,8 +178,17 @@ def load(name=None, mode="drive", cache_dir=None):
             raise NetworkMissing(mode, name=name, where=networks_dir(cache_dir))
         if len(have) > 1:
             names = ", ".join(n["name"] for n in have)
-            raise NetworkError(f"several {mode} networks are cached ({names}); pick one with --network NAME")
+            raise NetworkError(f"several {mode} networks are cached ({names}); pick one with --network NAME "
+                               "(or the PLANMAP_NETWORK setting)")
         path = have[0]["path"]
+    return Path(path)
+
+
+def load(name=None, mode="drive", cache_dir=None):
+    """A cached network read from its GraphML (see :func:`find` for ``name``), tagged with its path."""
+    import osmnx as ox
+
+    path = find(name, mode, cache_dir)
     G = ox.load_graphml(path)
     G.graph.setdefault("planmap_name", path.name.split(".")[0])
     G.graph.setdefault("planmap_mode", mode)
@@ -214,9 +205,9 @@ def parse_bbox(text):
     try:
         w, s, e, n = (float(v) for v in str(text).split(","))
     except ValueError:
-        raise NetworkError(f"--bbox must be W,S,E,N in degrees (e.g. 120.5,27.8,121.2,28.1), not {text!r}")
+        raise BadRequest(f"--bbox must be W,S,E,N in degrees (e.g. 120.5,27.8,121.2,28.1), not {text!r}")
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise NetworkError(f"bbox {text!r} is not W<E, S<N in lon/lat degrees")
+        raise BadRequest(f"bbox {text!r} is not W<E, S<N in lon/lat degrees")
     return w, s, e, n
 
 
@@ -274,11 +265,11 @@ def read_file(path, mode="drive", name=None, progress=None):
     path = Path(path)
     low = path.name.lower()
     if low.endswith(".pbf"):
-        raise NetworkError(f"{path}: .osm.pbf is not readable here (osmnx reads OSM XML); convert it with "
+        raise BadRequest(f"{path}: .osm.pbf is not readable here (osmnx reads OSM XML); convert it with "
                            f"osmium-tool first: `osmium cat {path.name} -o {path.name[:-4]}` "
                            f"(optionally `osmium extract --bbox W,S,E,N` to cut it), then import the .osm file")
     if not path.is_file():
-        raise NetworkError(f"{path}: no such file")
+        raise NotFound(f"{path}: no such file")
     say = progress or (lambda m: None)
     say(f"reading {path}")
     try:
@@ -287,8 +278,8 @@ def read_file(path, mode="drive", name=None, progress=None):
         elif low.endswith((".osm", ".xml", ".osm.xml")):
             G = ox.graph_from_xml(path, bidirectional=(mode == "walk"), simplify=True, retain_all=True)
         else:
-            raise NetworkError(f"{path}: expected .osm, .osm.xml or .graphml")
-    except NetworkError:
+            raise BadRequest(f"{path}: expected .osm, .osm.xml or .graphml")
+    except (NetworkError, BadRequest):
         raise
     except Exception as exc:
         raise NetworkError(f"{path}: could not read it as a road network: {type(exc).__name__}: {exc}") from exc

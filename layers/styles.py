@@ -7,8 +7,9 @@ build needs no QGIS; ``tests/test_qgis.py`` checks in a real QGIS that they load
 
 What the styles say:
 
-* Colour follows ``kind`` (core, zone, axis, …); where a layer has no ``kind`` the categories are
-  the four ``quality`` values.
+* Colour and category label follow ``kind`` (core, zone, axis, …), from the one cartography
+  (:mod:`layers.cartography`) the web map and the sheets draw from too; where a layer has no ``kind``
+  the categories are the four ``quality`` values.
 * How a shape was made is visible in its line and fill, never only in the attribute table:
   ``official`` and ``derived`` shapes are drawn solid, ``sketched`` ones with a dashed outline and a
   faint fill, ``schematic`` ones hatched with a dotted outline (points: hollow), so a reader of the
@@ -16,12 +17,12 @@ What the styles say:
 * Labels: ``name_zh``; parcels their ``code``; project sites their ``name`` only when zoomed in.
 """
 
-import hashlib
 import sqlite3
 from contextlib import closing
 from datetime import datetime, timezone
 from xml.sax.saxutils import quoteattr
 
+from . import cartography as carto
 from .schema import LAYERS, SPATIAL
 
 STYLE_NAME = "planmap"
@@ -29,29 +30,6 @@ STYLE_NAME = "planmap"
 
 GEOMETRY_COLUMN = "geom"
 LABEL_FONT = "Noto Sans CJK SC"     # Debian's fonts-noto-cjk, installed by scripts/setup.sh
-
-QUALITIES = ("official", "derived", "sketched", "schematic")
-QUALITY_ZH = {"official": "官方", "derived": "推导", "sketched": "勾绘", "schematic": "示意"}
-
-KIND_ZH = {
-    "area": "规划范围", "block": "组团", "core": "核心", "corridor": "廊道", "green": "绿地",
-    "park": "园区", "port": "港区", "subzone": "分区", "wing": "翼", "zone": "片区",
-    "axis": "轴线", "belt": "带", "route": "线路", "hub": "枢纽", "node": "节点", "station": "站点",
-    "land": "陆地", "reclaimed": "围垦区", "city": "城市", "city_seat": "市政府驻地",
-    "county_seat": "县级驻地", "town": "镇", "road": "道路", "bridge": "桥梁", "rail": "轨道",
-}
-
-KIND_COLOUR = {
-    "area": (120, 120, 120), "block": (230, 145, 56), "core": (214, 39, 40), "corridor": (148, 103, 189),
-    "green": (44, 160, 44), "park": (31, 119, 180), "port": (23, 190, 207), "subzone": (255, 187, 120),
-    "wing": (255, 127, 14), "zone": (140, 86, 75), "axis": (214, 39, 40), "belt": (44, 160, 44),
-    "route": (31, 119, 180), "hub": (214, 39, 40), "node": (255, 127, 14), "station": (31, 119, 180),
-    "land": (238, 232, 213), "reclaimed": (222, 203, 164), "city": (60, 60, 60),
-    "city_seat": (60, 60, 60), "county_seat": (80, 80, 80), "town": (110, 110, 110),
-    "road": (140, 86, 75), "bridge": (227, 119, 194), "rail": (50, 50, 50),
-}
-QUALITY_COLOUR = {"official": (90, 90, 90), "derived": (31, 119, 180), "sketched": (255, 127, 14),
-                  "schematic": (148, 103, 189)}
 
 #: Per-layer choices: the label field (other layers: the first of LABEL_FIELDS they have), the
 #: scale beyond which labels are hidden, and which layers are outlines only.
@@ -139,13 +117,13 @@ def layer_qml(name, columns, geom_kind, pairs=None):
     if pairs is not None:
         attr = "\"kind\" || '|' || \"quality\""
         for kind, quality in pairs:
-            label = f"{KIND_ZH.get(kind, kind)} {kind} · {QUALITY_ZH.get(quality, quality)} {quality}"
-            categories.append((f"{kind}|{quality}", label, _kind_colour(name, kind), quality))
+            label = f"{carto.label(kind)} · {carto.quality(quality).zh} {quality}"
+            categories.append((f"{kind}|{quality}", label, carto.rgb(carto.kind(kind).colour), quality))
     else:
         attr = "quality"
-        for quality in QUALITIES:
-            colour = (100, 100, 100) if name in OUTLINE_ONLY else QUALITY_COLOUR[quality]
-            categories.append((quality, f"{QUALITY_ZH[quality]} {quality}", colour, quality))
+        for quality, q in carto.QUALITIES.items():
+            colour = (100, 100, 100) if name in OUTLINE_ONLY else (90, 90, 90)
+            categories.append((quality, f"{q.zh} {quality}", colour, quality))
     categories.append(("", "其他 other", (160, 160, 160), "sketched"))
 
     cat_xml, sym_xml = [], []
@@ -170,13 +148,6 @@ def layer_qml(name, columns, geom_kind, pairs=None):
             f'<layerGeometryType>{_GEOM_TYPE_CODE[geom_kind]}</layerGeometryType></qgis>\n')
 
 
-def _kind_colour(layer, kind):
-    if kind in KIND_COLOUR:
-        return KIND_COLOUR[kind]
-    digest = hashlib.sha256(f"{layer}:{kind}".encode()).digest()     # stable for unknown kinds
-    return tuple(60 + b % 160 for b in digest[:3])
-
-
 def _rgba(colour, alpha=255):
     return ",".join(str(c) for c in colour) + f",{alpha}"
 
@@ -187,26 +158,27 @@ def _darker(colour, f=0.7):
 
 def _symbol(name, geom_kind, colour, quality, outline_only=False):
     """One QGIS symbol whose look says the shape's quality (see the module docstring)."""
+    q = carto.quality(quality)
+    pen = carto.QGIS_PEN[q.line]
     if geom_kind == "fill":
-        props = {"color": _rgba(colour, {"official": 110, "derived": 90, "sketched": 45, "schematic": 200}[quality]),
-                 "style": "b_diagonal" if quality == "schematic" else "solid",
-                 "outline_color": _rgba(_darker(colour)),
-                 "outline_style": {"sketched": "dash", "schematic": "dot"}.get(quality, "solid"),
-                 "outline_width": "0.6" if quality == "sketched" else "0.4", "outline_width_unit": "MM",
+        # a hatch is drawn in the fill colour, so a hatched fill is opaque where a plain one is faint
+        alpha = 200 if q.hatched else int(round(q.fill_alpha * 440))
+        props = {"color": _rgba(colour, alpha), "style": "b_diagonal" if q.hatched else "solid",
+                 "outline_color": _rgba(_darker(colour)), "outline_style": pen,
+                 "outline_width": "0.6" if q.line == "dash" else "0.4", "outline_width_unit": "MM",
                  "joinstyle": "bevel"}
         if outline_only:
             props.update(style="no", outline_color=_rgba((90, 90, 90)), outline_width="0.5")
         layer = _symbol_layer("SimpleFill", props)
     elif geom_kind == "line":
-        props = {"line_color": _rgba(colour), "line_width": "0.5" if quality == "schematic" else "0.8",
-                 "line_width_unit": "MM", "capstyle": "round", "joinstyle": "round",
-                 "line_style": {"sketched": "dash", "schematic": "dot"}.get(quality, "solid")}
+        props = {"line_color": _rgba(colour), "line_width": "0.5" if q.line == "dot" else "0.8",
+                 "line_width_unit": "MM", "capstyle": "round", "joinstyle": "round", "line_style": pen}
         layer = _symbol_layer("SimpleLine", props)
     else:
         props = {"name": "circle", "size": "2.6", "size_unit": "MM",
-                 "color": _rgba(colour, {"sketched": 90, "schematic": 0}.get(quality, 255)),
+                 "color": _rgba(colour, 0 if q.hollow else (90 if q.line == "dash" else 255)),
                  "outline_color": _rgba(_darker(colour)), "outline_width": "0.4", "outline_width_unit": "MM",
-                 "outline_style": {"sketched": "dash", "schematic": "dot"}.get(quality, "solid")}
+                 "outline_style": pen}
         layer = _symbol_layer("SimpleMarker", props)
     return (f'<symbol type="{geom_kind}" name={quoteattr(name)} alpha="1" clip_to_extent="1" force_rhr="0">'
             f'{layer}</symbol>')

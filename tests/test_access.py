@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import copy
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -256,12 +258,13 @@ def test_origin_in_the_sea_and_rings_stay_on_land(fixture_ag):
         if sea is not None:
             break
     assert sea is not None, "the fixture's coast should leave sea within 800 m of a road"
+    on_land = A.set_land(copy.copy(fixture_ag), land)     # the same network compiled with the land
     with pytest.raises(A.InSea, match="in the sea"):
-        A.rings(fixture_ag, sea, land=land)
+        A.rings(on_land, sea)
     A.rings(fixture_ag, sea)                      # without land it is just near a road
     origin = lonlat_to_plan(121.1570, 27.8250)
     assert land.contains(shapely.Point(origin))
-    r = A.rings(fixture_ag, origin, [10], land=land)
+    r = A.rings(on_land, origin, [10])
     r_all = A.rings(fixture_ag, origin, [10])
     assert r.polygons[10.0].difference(land).area < 0.02 * r.polygons[10.0].area
     assert r.areas_km2[10.0] < r_all.areas_km2[10.0]
@@ -417,18 +420,19 @@ def test_cli_access_errors_are_one_line(grid_cache, tmp_path):
     cache, G = grid_cache
     x, y = _node_xy(G, 0)
     runner = CliRunner()
+    # exit codes are the error classes' (layers.errors): 2 a bad request, 4 missing data
     cases = [
-        (["--xy", f"{x},{y}", "--minutes", "0", "--cache-dir", str(cache)], "minutes must each be between 1 and 180"),
-        (["--xy", f"{x},{y}", "--minutes", "181", "--cache-dir", str(cache)], "between 1 and 180"),
-        (["--xy", f"{x},{y}", "--cache-dir", str(tmp_path / "empty")], "network missing"),
-        (["--lonlat", "121.5,28.5", "--cache-dir", str(cache)], "outside the graph"),
+        (["--xy", f"{x},{y}", "--minutes", "0", "--cache-dir", str(cache)], "minutes must each be between 1 and 180", 2),
+        (["--xy", f"{x},{y}", "--minutes", "181", "--cache-dir", str(cache)], "between 1 and 180", 2),
+        (["--xy", f"{x},{y}", "--cache-dir", str(tmp_path / "empty")], "network missing", 4),
+        (["--lonlat", "121.5,28.5", "--cache-dir", str(cache)], "outside the graph", 2),
         (["--xy", f"{x},{y}", "--scenario", "plan", "--planned-links", str(tmp_path / "none.gpkg:planned_links"),
-          "--cache-dir", str(cache)], "cannot read planned links"),
-        (["--minutes", "15", "--cache-dir", str(cache)], "exactly one of --lonlat"),
+          "--cache-dir", str(cache)], "cannot read planned links", 2),
+        (["--minutes", "15", "--cache-dir", str(cache)], "exactly one of --lonlat", 2),
     ]
-    for args, msg in cases:
+    for args, msg, code in cases:
         res = runner.invoke(access, args)
-        assert res.exit_code == 1, (args, res.output)
+        assert res.exit_code == code, (args, res.output)
         assert "planmap: " in res.output and msg in res.output, res.output
     assert runner.invoke(access, ["--help"]).exit_code == 0
 

@@ -141,21 +141,10 @@ def test_search_escapes_hostile_text(server, browser):
     page.close()
 
 
-def test_rings_drawn_on_the_replayed_osm_network(built_gpkg, browser, tmp_path_factory):
+def test_rings_drawn_on_the_replayed_osm_network(gpkg_copy, browser, dongao_networks):
     """With a network fetched through the replayed Overpass API, a right-click on 洞头岛 draws three
     nested rings and lists what lies inside each."""
-    from osm_replay import FIXTURE_BBOX, replay_body_or_none, replayed_osmnx
-
-    if replay_body_or_none() is None:
-        pytest.skip("../shared/fixtures/osm is absent: no recorded Overpass response to replay")
-    from layers import network
-
-    nets = tmp_path_factory.mktemp("networks")
-    with replayed_osmnx():
-        network.fetch(FIXTURE_BBOX, mode="drive", name="dongao", margin_m=0, cache_dir=nets)
-    gpkg = tmp_path_factory.mktemp("browser_rings") / "plans.gpkg"
-    shutil.copy(built_gpkg[0], gpkg)
-    with serving(gpkg, PLANMAP_NETWORKS_DIR=str(nets)) as url:
+    with serving(gpkg_copy(), PLANMAP_NETWORKS_DIR=str(dongao_networks)) as url:
         page, problems = _page(browser)
         page.goto(url + "/plan/002", wait_until="networkidle")
         page.evaluate("() => planmap.map().setView([27.8255, 121.1555], 15)")

@@ -21,7 +21,7 @@ from shapely import affinity
 from layers.check import check_file
 from layers.edits import (EDITABLE, apply_edits, carry_history, edit_problems, history, install_history,
                           read_edits)
-from layers.store import read_layer
+from layers.gpkg import read_layer
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

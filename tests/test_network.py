@@ -136,7 +136,7 @@ def test_import_osm_file_filters_by_mode(replay_body, tmp_path):
 def test_pbf_is_refused_with_a_conversion_hint(tmp_path):
     pbf = tmp_path / "zhejiang.osm.pbf"
     pbf.write_bytes(b"\x00")
-    with pytest.raises(N.NetworkError, match=r"osmium cat zhejiang\.osm\.pbf -o zhejiang\.osm"):
+    with pytest.raises(N.BadRequest, match=r"osmium cat zhejiang\.osm\.pbf -o zhejiang\.osm"):
         N.read_file(pbf, "drive")
 
 
@@ -188,11 +188,11 @@ def test_cli_network_fetch_info_and_errors(replay_body, tmp_path):
     res = runner.invoke(network, ["info", "dongao", "--cache-dir", str(tmp_path)])
     assert res.exit_code == 0 and "70 nodes, 152 edges" in res.output
     res = runner.invoke(network, ["fetch", "--bbox", "121,28,120,27", "--cache-dir", str(tmp_path)])
-    assert res.exit_code == 1 and "planmap: bbox" in res.output
+    assert res.exit_code == 2 and "planmap: bbox" in res.output
     pbf = tmp_path / "a.osm.pbf"
     pbf.write_bytes(b"\x00")
     res = runner.invoke(network, ["import", str(pbf), "--cache-dir", str(tmp_path)])
-    assert res.exit_code == 1 and "osmium" in res.output
+    assert res.exit_code == 2 and "osmium" in res.output
     for sub in ("fetch", "import", "info"):
         res = runner.invoke(network, [sub, "--help"])
         assert res.exit_code == 0 and len(res.output) > 150

@@ -26,7 +26,7 @@ import shapely
 from layers.build import build
 from layers.edits import edit_problems, install_history, read_edits
 from layers.schema import LAYERS, SPATIAL
-from layers.store import read_layer
+from layers.gpkg import read_layer
 from layers.styles import LABEL_FIELDS, STYLE_NAME, write_styles
 
 ROOT = Path(__file__).resolve().parents[1]

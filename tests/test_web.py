@@ -163,18 +163,10 @@ def test_missing_geopackage_is_a_clear_503(tmp_path):
     assert r.status_code == 503 and "planmap build" in r.get_json()["message"]
 
 
-def test_rings_on_the_replayed_osm_network(client, tmp_path, monkeypatch):
+def test_rings_on_the_replayed_osm_network(gpkg, dongao_networks):
     """The real download path (osmnx against a loopback Overpass replay), then rings through the API."""
-    from osm_replay import FIXTURE_BBOX, replay_body_or_none, replayed_osmnx
-
-    if replay_body_or_none() is None:
-        pytest.skip("../shared/fixtures/osm is absent: no recorded Overpass response to replay")
-    from layers import network
-
-    monkeypatch.setenv("PLANMAP_NETWORKS_DIR", str(tmp_path))
-    with replayed_osmnx() as server:
-        network.fetch(FIXTURE_BBOX, mode="drive", name="dongao", margin_m=0)
-    assert server.requests, "the download did not go through the replay server"
+    client = create_app({"PLANMAP_GPKG": str(gpkg), "PLANMAP_NETWORKS_DIR": str(dongao_networks),
+                         "TESTING": True}).test_client()
     r = client.get("/api/rings?lon=121.1555&lat=27.8255&minutes=15,30,60")
     assert r.status_code == 200, r.get_json()
     d = r.get_json()
