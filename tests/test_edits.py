@@ -1,21 +1,20 @@
 """Edit history, edits over rebuilds and edit checks, without QGIS (tests/test_qgis.py does it in QGIS).
 
-The edits here are made over plain SQLite, as any client could. GDAL's spatial-index triggers on a
-GeoPackage call ``ST_IsEmpty``/``ST_MinX``…, which GDAL and QGIS register on their connections; the
-``client`` below registers the same few functions (computed with shapely), as such a client must.
+The edits here are made over plain SQLite, as any client could (tests/gpkg_writer.py registers the
+functions GDAL's spatial-index triggers call, as such a client must).
 """
 
 import json
 import re
 import shutil
 import sqlite3
-import struct
 from contextlib import closing
 
 import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+from gpkg_writer import connect, gpkg_blob
 from shapely import affinity
 
 from layers.check import check_file
@@ -26,27 +25,8 @@ from layers.gpkg import read_layer
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-def _geometry(blob):
-    envelope = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[(blob[3] >> 1) & 7]
-    return shapely.from_wkb(bytes(blob[8 + envelope:]))
-
-
-def gpkg_blob(geom, srs_id=4549):
-    """A GeoPackage geometry blob: header (little-endian, xy envelope) + WKB."""
-    minx, miny, maxx, maxy = geom.bounds
-    return b"GP\x00\x03" + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy) + shapely.to_wkb(geom)
-
-
 def client(path):
-    """A plain sqlite3 connection with the GeoPackage functions GDAL's index triggers call."""
-    db = sqlite3.connect(path)
-
-    def on_geometry(fn):
-        return lambda blob: None if blob is None else fn(_geometry(blob))
-    db.create_function("ST_IsEmpty", 1, on_geometry(lambda g: int(g.is_empty)), deterministic=True)
-    for i, name in enumerate(("ST_MinX", "ST_MinY", "ST_MaxX", "ST_MaxY")):
-        db.create_function(name, 1, on_geometry(lambda g, i=i: g.bounds[i]), deterministic=True)
-    return db
+    return connect(path)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from layers import sheets
-from layers.errors import PlanMapError
+from layers.errors import GeoPackageMissing, NotFound, PlanMapError
 from layers.plans import PLAN_IDS, PLAN_TITLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,12 +38,9 @@ pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.whic
 
 
 @pytest.fixture(scope="module")
-def gpkg(tmp_path_factory):
-    from layers.build import build
-
-    out = tmp_path_factory.mktemp("sheets") / "wenzhou_plans.gpkg"
-    build(out=out, plan_dir=PLAN_DIR, progress=lambda m: None)
-    return out
+def gpkg(built_gpkg):
+    """The session's built GeoPackage (read only; a test that edits takes ``gpkg_copy``)."""
+    return built_gpkg[0]
 
 
 @pytest.fixture(scope="module")
@@ -212,14 +209,14 @@ def test_sheet_refuses_a_font_without_chinese(gpkg, monkeypatch):
     from matplotlib import font_manager
 
     dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
-    monkeypatch.setattr(sheets, "cjk_font", lambda: ("DejaVu Sans", dejavu, 0))
+    monkeypatch.setattr(sheets.text, "cjk_font", lambda: ("DejaVu Sans", dejavu, 0))
     with pytest.raises(sheets.FontMissingError, match="fonts-noto-cjk"):
         sheets.render_sheet(gpkg, plan="000")
 
 
 def test_missing_cjk_font_names_the_debian_package(monkeypatch):
-    monkeypatch.setattr(sheets, "_CJK_CANDIDATES", ("/nonexistent/NotoSansCJK-Regular.ttc",))
-    monkeypatch.setattr(sheets.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sheets.text, "CJK_CANDIDATES", ("/nonexistent/NotoSansCJK-Regular.ttc",))
+    monkeypatch.setattr(sheets.text.shutil, "which", lambda name: None)
     with pytest.raises(sheets.FontMissingError, match="fonts-noto-cjk") as exc:
         sheets.cjk_font()
     assert isinstance(exc.value, PlanMapError)
@@ -265,7 +262,7 @@ def test_rendered_title_is_chinese_not_boxes(gpkg, tmp_path):
     buf = io.BytesIO()
     import matplotlib
 
-    with matplotlib.rc_context(sheets._rc(geo.font)):
+    with matplotlib.rc_context(sheets.render.rc_params(geo.font)):
         fig.savefig(buf, format="pdf")
     pdf.write_bytes(buf.getvalue())
     dpi = 50
@@ -328,15 +325,37 @@ def test_every_text_stays_on_the_paper_and_off_the_map(gpkg, size, orientation, 
 
 
 def test_sketched_and_schematic_are_drawn_differently():
-    solid = sheets._poly_style("core", "official")
-    sketched = sheets._poly_style("core", "sketched")
-    schematic = sheets._poly_style("core", "schematic")
+    style = sheets.style
+    solid = style.poly_style("core", "official")
+    sketched = style.poly_style("core", "sketched")
+    schematic = style.poly_style("core", "schematic")
     assert "hatch" not in solid and solid.get("linestyle", "solid") == "solid"
     assert sketched["linestyle"] != "solid" and "hatch" not in sketched
     assert schematic.get("hatch") and schematic["linestyle"] != sketched["linestyle"]
-    assert sheets._line_style("axis", "sketched")["linestyle"] != sheets._line_style("axis", "schematic")["linestyle"]
-    p_off, p_sk = sheets._point_style("hub", "official"), sheets._point_style("hub", "sketched")
-    assert p_off["facecolor"] != p_sk["facecolor"]
+    assert style.line_style("axis", "sketched")["linestyle"] != style.line_style("axis", "schematic")["linestyle"]
+    # points: schematic ones hollow (the cartography's table), surveyed ones filled
+    p_off, p_sch = style.point_style("hub", "official"), style.point_style("hub", "schematic")
+    assert p_off["facecolor"] != p_sch["facecolor"] and p_sch["facecolor"] == "white"
+
+
+def test_styles_come_from_the_cartography_table():
+    from matplotlib.colors import to_hex
+
+    from layers import cartography
+
+    for key, k in cartography.KINDS.items():
+        assert sheets.style.poly_style(key, "official")["edgecolor"] == k.colour
+        assert sheets.style.line_style(key, "official", dim=False)["linestyle"] == "solid"
+        assert to_hex(sheets.style.line_style(key, "sketched")["color"]) == k.colour
+        assert sheets.style.point_style(key, "official")["marker"] == k.marker
+    for key, q in cartography.QUALITIES.items():
+        st = sheets.style.poly_style("core", key)
+        assert st["linestyle"] == cartography.MPL_DASH[q.line] and bool(st.get("hatch")) == q.hatched
+        assert st["facecolor"][3] == pytest.approx(q.fill_alpha)
+    # every kind has a label priority and a legend place, in the table's order
+    assert set(sheets.labels.POLY_PRIORITY) == set(cartography.KINDS)
+    orders = [sheets.panel.legend_order(("poly", k)) for k in cartography.KINDS]
+    assert orders == sorted(orders)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -388,7 +407,7 @@ def test_structure_and_parcel_sheets(gpkg, tmp_path):
 def test_bbox_prints_the_requested_area(gpkg):
     bbox = (120.70, 27.92, 120.95, 28.05)
     fig, geo = sheets.sheet_figure(gpkg, bbox=bbox, size="A4")
-    want = sheets._bbox_to_plan(bbox)
+    want = sheets.bbox_to_plan(bbox)
     x0, y0, x1, y1 = geo.extent
     assert x0 <= want[0] and want[2] <= x1 and y0 <= want[1] and want[3] <= y1
     assert (want[2] - want[0]) / (x1 - x0) > 0.5 or (want[3] - want[1]) / (y1 - y0) > 0.5  # fitted, not lost
@@ -401,9 +420,10 @@ def test_plan_000_figures_say_what_is_missing(gpkg, figure, title):
     texts = geo.texts
     assert any(title in t for t in texts)
     assert any("图中缺失" in t for t in texts)
-    assert any(f"L{sheets.FIGURES[figure]['line']}" in t for t in texts)
+    fig_spec = sheets.load_figures("000")[figure]
+    assert any(f"L{fig_spec['line']}" in t for t in texts)
     joined = "".join(texts)
-    assert sum(m[:6] in joined for m in sheets.FIGURES[figure]["missing"]) == len(sheets.FIGURES[figure]["missing"])
+    assert sum(m[:6] in joined for m in fig_spec["missing"]) == len(fig_spec["missing"])
     if figure == 1:
         assert "路网" in joined
 
@@ -416,8 +436,6 @@ def test_plan_000_figures_say_what_is_missing(gpkg, figure, title):
     (dict(plan="009"), "unknown plan"),
     (dict(plan="000", size="B5"), "unknown paper size"),
     (dict(plan="000", orientation="sideways"), "orientation"),
-    (dict(structure="000-nowhere"), "unknown structure id"),
-    (dict(plan="000", parcel="Z-99-99"), "no parcel"),
     (dict(structure="001-core", plan="000"), "belongs to plan 001"),
     (dict(plan="001", figure=1), "figure"),
     (dict(plan="000", figure=7), "unknown figure"),
@@ -430,6 +448,109 @@ def test_bad_input_is_a_planmap_error(gpkg, kwargs, message):
         sheets.render_sheet(gpkg, **kwargs)
 
 
+@pytest.mark.parametrize("kwargs,wrong,close", [
+    (dict(structure="000-phase"), "000-phase", "000-phase1"),
+    (dict(plan="000", parcel="E-16-3"), "E-16-3", "E-16-03"),
+])
+def test_unknown_structure_or_parcel_is_not_found_with_suggestions(gpkg, kwargs, wrong, close):
+    """The sheet asks the project's one look-up: a 404 naming the wrong id and the close ones."""
+    with pytest.raises(NotFound) as exc:
+        sheets.render_sheet(gpkg, **kwargs)
+    assert repr(wrong) in str(exc.value) and "did you mean" in str(exc.value) and close in str(exc.value)
+
+
+def test_missing_geopackage_is_data_unavailable(tmp_path):
+    with pytest.raises(GeoPackageMissing):
+        sheets.render_sheet(tmp_path / "nowhere.gpkg", plan="000")
+
+
+def test_degenerate_bbox_prints_at_the_smallest_extent(gpkg):
+    """A box of a millionth of a degree (a click, a zoomed-in browser) prints instead of failing."""
+    assert sheets.nice_denominator(0.3) == 1 and sheets.nice_denominator(1e-9) == 1
+    bbox = (120.8, 28.0, 120.800001, 28.000001)
+    fig, geo = sheets.sheet_figure(gpkg, bbox=bbox, size="A4")
+    x0, y0, x1, y1 = geo.extent
+    assert x1 - x0 >= 2 * sheets.scale.MIN_HALF_M - 1 and y1 - y0 >= 2 * sheets.scale.MIN_HALF_M - 1
+    assert geo.scale >= 1000 and geo.scalebar_m > 0
+    assert sheets.render_sheet(gpkg, bbox="120.8,28.0,120.800001,28.000001", size="A4")[:5] == b"%PDF-"
+
+
+def test_sheet_prints_an_edit_still_in_the_wal(gpkg_copy, tmp_path):
+    """An editor that keeps the file open (QGIS) saves into the WAL and does not checkpoint: the main
+    file does not change, and the next sheet must still show the edit, as the API does."""
+    from gpkg_writer import connect
+
+    path = gpkg_copy("wal.gpkg")
+    new_zone = "WAL测试片区"
+    before = tmp_path / "before.pdf"
+    sheets.render_sheet(path, plan="000", parcel="E-16-03", size="A4", out=before)
+    assert new_zone not in pdftext(before)
+    main_before = (path.stat().st_mtime_ns, path.stat().st_size)
+
+    con = connect(path, keep_wal=True)        # a writer like QGIS: the edit stays in the WAL
+    try:
+        n = con.execute("UPDATE parcels SET zone_name = ? WHERE plan = '000' AND code = 'E-16-03'",
+                        (new_zone,)).rowcount
+        con.commit()
+        assert n == 1
+        assert path.with_name(path.name + "-wal").stat().st_size > 0
+        assert (path.stat().st_mtime_ns, path.stat().st_size) == main_before     # only the WAL changed
+
+        after = tmp_path / "after.pdf"
+        sheets.render_sheet(path, plan="000", parcel="E-16-03", size="A4", out=after)
+        text = pdftext(after)
+        assert f"所在片区：{new_zone}" in text.replace("\n", "")
+    finally:
+        con.close()
+
+
+def test_figures_are_plan_data_read_from_the_recipes_folder(tmp_path):
+    from layers.settings import resolve
+
+    default = sheets.load_figures("000")
+    assert default == sheets.load_figures("000", resolve().path("PLANMAP_RECIPES_DIR"))
+    assert sorted(default) == [1, 2, 3] and default[1]["title"] == "综合交通体系图"
+    plan_text = next(PLAN_DIR.glob("000_*.txt")).read_text(encoding="utf-8").splitlines()
+    for fig in default.values():
+        assert fig["title"] in plan_text[fig["line"] - 1]          # the caption, on the line cited
+    (tmp_path / "001.figures.toml").write_text(
+        '[figure.1]\ntitle = "图"\nen = "Map"\nline = 3\npoly_kinds = ["core"]\nshows = "已绘"\n'
+        'missing = ["无"]\n', encoding="utf-8")
+    got = sheets.load_figures("001", tmp_path)
+    assert got[1]["poly_kinds"] == ("core",) and got[1]["missing"] == ["无"]
+    assert sheets.load_figures("002", tmp_path) == {}
+    (tmp_path / "003.figures.toml").write_text('[figure.1]\ntitle = "图"\nen = "Map"\nline = 3\n'
+                                               'poly_kinds = ["nope"]\nshows = ""\nmissing = []\n')
+    with pytest.raises(PlanMapError, match="unknown kinds"):
+        sheets.load_figures("003", tmp_path)
+
+
+def test_legend_reads_the_cartography_table(gpkg):
+    from layers import cartography
+
+    fig, geo = sheets.sheet_figure(gpkg, plan="000")
+    keys = [e[0] for e in geo.legend]
+    assert ("poly", "area") in keys and any(k[0] == "q" for k in keys if isinstance(k, tuple))
+    for key, zh, en, colour in geo.legend:
+        if isinstance(key, tuple) and key[0] in ("poly", "line", "point"):
+            k = cartography.KINDS[key[1]]
+            assert (zh, en, colour) == (k.zh, k.en, k.colour), key
+        if isinstance(key, tuple) and key[0] == "q":
+            q = cartography.QUALITIES[key[1]]
+            assert (zh, en) == (q.legend_zh, q.legend_en), key
+    text = " ".join(geo.texts)
+    for key, zh, en, colour in geo.legend:
+        assert zh in text
+
+
+def test_no_private_matplotlib_attributes():
+    """Halos are built from the sheet's own parameters and the text-to-halo link kept in a dict, not
+    read from or written to matplotlib's private attributes."""
+    src = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "layers" / "sheets").glob("*.py"))
+    for needle in ("._gc", "._offset", "_planmap_", "withStroke"):
+        assert needle not in src, needle
+
+
 def test_cli(gpkg, tmp_path):
     from app.cli_sheets import sheet
 
@@ -439,7 +560,7 @@ def test_cli(gpkg, tmp_path):
     assert pdfinfo(out) == (1, pytest.approx((841.89, 595.28), abs=0.05))
     bad = CliRunner().invoke(sheet, ["--gpkg", str(gpkg), "--plan", "000", "--parcel", "NOPE", "-o",
                                      str(tmp_path / "x.pdf")])
-    assert bad.exit_code == 1 and bad.output.startswith("planmap: ") and "NOPE" in bad.output
+    assert bad.exit_code != 0 and bad.output.startswith("planmap: ") and "NOPE" in bad.output
     assert not (tmp_path / "x.pdf").exists()
 
 

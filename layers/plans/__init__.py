@@ -23,6 +23,16 @@ PLAN_TITLES = {
     "004": "温州环大罗山科创走廊建设三年行动计划（2020-2022）",
 }
 
+#: The planning period each plan text states, and how it says it (file line in brackets): printed in
+#: sheet subtitles.
+PLAN_PERIODS = {
+    "000": ("2021—2025", "规划期限 2021—2025 年，展望 2035 年（L51）"),
+    "001": ("2021—2025", "十四五规划和二〇三五年远景目标纲要"),
+    "002": ("2021—2025", "“十四五”规划"),
+    "003": ("2021—2025", "以 2021—2025 年为重点，远期展望到 2035 年（L3）"),
+    "004": ("2020—2022", "三年行动计划（2020—2022）"),
+}
+
 
 def plan_path(plan_dir, plan_id):
     """The text file of ``plan_id`` in ``plan_dir`` (named ``NNN_<hash>.txt``)."""
