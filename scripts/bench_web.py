@@ -38,9 +38,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(gpkg, port, threads=8):
+def start_server(gpkg, port, threads=8, env=None):
+    """``planmap serve`` on loopback in a child process; ``env`` adds settings (PLANMAP_NETWORKS_DIR …)."""
+    import os
+
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--gpkg", str(gpkg), "--port", str(port),
-                             "--threads", str(threads)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                             "--threads", str(threads)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -86,6 +90,14 @@ def load(urls, clients, seconds):
     for t in threads:
         t.join()
     return lat, errors
+
+
+def peak_rss_mb(pid):
+    """The peak resident memory of process ``pid`` so far (Linux ``VmHWM``), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
 
 
 def pct(values, q):

@@ -28,6 +28,7 @@ import numpy as np
 from .. import network as N
 from ..errors import BadRequest
 from .graph import AccessGraph, compile_network
+from .graphml import read_graphml
 from .minutes import DEFAULT_MINUTES
 from .query import rings as _rings
 from .query import travel_seconds as _travel_seconds
@@ -139,10 +140,13 @@ class RingEngine:
             ag = load_compiled(npz, stamp=stamp)
             if ag is None:
                 self.progress(f"compiling {path.name} ({scenario}) for rings, once; cached as {npz.name}")
-                G = N.load(str(path), mode)
-                if scenario == "plan":
-                    G = N.add_planned_links(G, links)
-                ag = compile_network(G, cell_m=self.cell_m, land=land)
+                if scenario == "plan":          # planned links are merged into a graph
+                    source = N.add_planned_links(N.load(str(path), mode), links)
+                else:                           # streamed: seconds, not osmnx's graph of dicts
+                    source = read_graphml(path)
+                    source.graph.setdefault("planmap_name", path.name.split(".")[0])
+                    source.graph.setdefault("planmap_mode", mode)
+                ag = compile_network(source, cell_m=self.cell_m, land=land)
                 try:
                     save_compiled(ag, npz, stamp=stamp)
                 except OSError as exc:       # a read-only cache still serves, compiling per process

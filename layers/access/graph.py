@@ -27,7 +27,7 @@ import numpy as np
 
 from ..crs import PLAN_CRS
 from ..errors import AccessError
-from ..network import ACCESS_CONTROLLED, WALK_SPEED_KMH, _first
+from ..network import ACCESS_CONTROLLED, WALK_SPEED_KMH
 
 SNAP_M = 1000.0
 WALK_MPS = WALK_SPEED_KMH / 3.6
@@ -80,24 +80,6 @@ class AccessGraph:
         return self._pos[node_id]
 
 
-def _edge_frame(G):
-    """Edges as arrays: u, v (positions), seconds, length, access-controlled flag, geometry or None."""
-    pos = {n: i for i, n in enumerate(G.nodes)}
-    us, vs, ts, ls, ctl, geoms = [], [], [], [], [], []
-    for u, v, d in G.edges(data=True):
-        us.append(pos[u])
-        vs.append(pos[v])
-        ts.append(float(d["travel_time"]))
-        ls.append(float(d.get("length", 0.0)))
-        hw = _first(d.get("highway", ""))
-        ac = d.get("access_controlled", False)
-        ac = ac if isinstance(ac, bool) else str(ac).lower() == "true"
-        ctl.append(ac or hw in ACCESS_CONTROLLED)
-        geoms.append(d.get("geometry"))
-    return (np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64), np.array(ts, dtype=float),
-            np.array(ls, dtype=float), np.array(ctl, dtype=bool), geoms)
-
-
 def _densify(xy, us, vs, ts, ls, ctl, geoms, densify_m):
     """Split edges longer than ``densify_m`` (not access-controlled ones) at evenly spaced new nodes.
 
@@ -123,6 +105,8 @@ def _densify(xy, us, vs, ts, ls, ctl, geoms, densify_m):
         else:
             m = int(math.ceil(L / densify_m))
             g = geoms[e]
+            if isinstance(g, str):                  # WKT, as GraphML stores it
+                g = shapely.from_wkt(g)
             if g is None:
                 g = shapely.LineString([xy[u], xy[v]])
             frac = np.arange(1, m) / m
@@ -140,9 +124,12 @@ def _densify(xy, us, vs, ts, ls, ctl, geoms, densify_m):
     return (np.vstack(new_xy), np.concatenate(nu), np.concatenate(nv), np.concatenate(nt))
 
 
-def compile_network(G, densify_m=None, cell_m=50.0, k=6, snap_m=SNAP_M, walk_kmh=WALK_SPEED_KMH,
+def compile_network(network, densify_m=None, cell_m=50.0, k=6, snap_m=SNAP_M, walk_kmh=WALK_SPEED_KMH,
                     max_cells=4_000_000, land=None):
     """Compile a prepared network (EPSG:4549, ``travel_time`` on edges) into an :class:`AccessGraph`.
+
+    ``network``: a networkx graph, or the :class:`~layers.access.graphml.NetworkArrays` that
+    :func:`~layers.access.graphml.read_graphml` streams from a cached file (the engine's route).
 
     ``densify_m`` (default ``max(2 * cell_m, 100)``) splits long edges; ``cell_m`` is the raster cell
     (enlarged if the grid would exceed ``max_cells``); ``k`` nearest nodes per cell; ``snap_m`` is how
@@ -153,14 +140,16 @@ def compile_network(G, densify_m=None, cell_m=50.0, k=6, snap_m=SNAP_M, walk_kmh
     from scipy import sparse
     from scipy.spatial import cKDTree
 
-    if len(G) == 0:
+    from .graphml import NetworkArrays, arrays_from_graph
+
+    arrays = network if isinstance(network, NetworkArrays) else arrays_from_graph(network)
+    graph, node_ids, xy = arrays.graph, arrays.node_ids, arrays.xy
+    us, vs, ts, ls, ctl, geoms = arrays.us, arrays.vs, arrays.ts, arrays.ls, arrays.ctl, arrays.geoms
+    if len(xy) == 0:
         raise AccessError("the network has no nodes")
-    crs = str(G.graph.get("crs", PLAN_CRS)).upper()
+    crs = str(graph.get("crs", PLAN_CRS)).upper()
     if crs != PLAN_CRS:
         raise AccessError(f"the network is in {crs}; rings need it projected to {PLAN_CRS} (layers.network.prepare)")
-    node_ids = list(G.nodes)
-    xy = np.array([[G.nodes[n]["x"], G.nodes[n]["y"]] for n in node_ids], dtype=float)
-    us, vs, ts, ls, ctl, geoms = _edge_frame(G)
     n0 = len(xy)
     # a node is an access node if some non-access-controlled edge touches it
     touch_open = np.zeros(n0, dtype=bool)
@@ -189,8 +178,8 @@ def compile_network(G, densify_m=None, cell_m=50.0, k=6, snap_m=SNAP_M, walk_kmh
     hull = shapely.convex_hull(shapely.multipoints(xy[:n0]))
     extent = hull.buffer(snap_m)
 
-    ag = AccessGraph(name=str(G.graph.get("planmap_name", "network")), mode=str(G.graph.get("planmap_mode", "drive")),
-                     scenario=str(G.graph.get("planmap_scenario", "today")), node_ids=node_ids, xy=xy, csr=csr,
+    ag = AccessGraph(name=str(graph.get("planmap_name", "network")), mode=str(graph.get("planmap_mode", "drive")),
+                     scenario=str(graph.get("planmap_scenario", "today")), node_ids=node_ids, xy=xy, csr=csr,
                      access=access, tree=tree, extent=extent, walk_mps=walk_kmh / 3.6, snap_m=snap_m, k=k,
                      info={"nodes": n0, "nodes_densified": n, "edges": int(csr.nnz)})
     _build_cell_index(ag, cell_m, max_cells)

@@ -141,29 +141,45 @@ def _surface(ag, dist, pts, geom, limit_s):
     surf = t_access[ag.cell_node[0, r0:r1, c0:c1]] + ag.cell_walk_s[0, r0:r1, c0:c1]
     for j in range(1, ag.k):
         np.minimum(surf, t_access[ag.cell_node[j, r0:r1, c0:c1]] + ag.cell_walk_s[j, r0:r1, c0:c1], out=surf)
-    # the direct walk from the sources (the origin's own neighbourhood)
-    xs = ag.grid_x0 + (np.arange(c0, c1) + 0.5) * c
-    ys = ag.grid_y1 - (np.arange(r0, r1) + 0.5) * c
-    if len(pts) == 1:
-        walk = np.hypot(xs[None, :] - pts[0, 0], ys[:, None] - pts[0, 1]) / ag.walk_mps
-    else:
-        from scipy.spatial import cKDTree
+    # the direct walk from the sources (the origin's own neighbourhood), only where it can arrive in
+    # time: the sources' box grown by the distance walked in the largest ring
+    wr0, wr1, wc0, wc1 = _sub_window(ag, (px0, py0, px1, py1), r0, r1, c0, c1)
+    if wr1 > wr0 and wc1 > wc0:
+        xs = ag.grid_x0 + (np.arange(wc0, wc1) + 0.5) * c
+        ys = ag.grid_y1 - (np.arange(wr0, wr1) + 0.5) * c
+        if len(pts) == 1:
+            walk = np.hypot(xs[None, :] - pts[0, 0], ys[:, None] - pts[0, 1]) / ag.walk_mps
+        else:
+            from scipy.spatial import cKDTree
 
-        gx, gy = np.meshgrid(xs, ys)
-        dd, _ = cKDTree(pts).query(np.column_stack([gx.ravel(), gy.ravel()]), k=1, distance_upper_bound=walk_r)
-        walk = (dd / ag.walk_mps).reshape(gx.shape)
-    np.minimum(surf, walk.astype(np.float32), out=surf)
+            gx, gy = np.meshgrid(xs, ys)
+            dd, _ = cKDTree(pts).query(np.column_stack([gx.ravel(), gy.ravel()]), k=1, distance_upper_bound=walk_r)
+            walk = (dd / ag.walk_mps).reshape(gx.shape)
+        sub = surf[wr0 - r0:wr1 - r0, wc0 - c0:wc1 - c0]
+        np.minimum(sub, walk.astype(np.float32), out=sub)
     transform = grid_transform(ag, r0, c0)
     if geom.geom_type in ("Polygon", "MultiPolygon") and surf.size:
         from rasterio.features import rasterize
 
-        inside = rasterize([geom], out_shape=surf.shape, transform=transform, fill=0, default_value=1,
-                           dtype="uint8").astype(bool)
-        surf[inside] = 0.0
+        # the origin's inside is 0 minutes: rasterised over its own box only
+        gr0, gr1, gc0, gc1 = _sub_window(ag, geom.bounds, r0, r1, c0, c1)
+        if gr1 > gr0 and gc1 > gc0:
+            inside = rasterize([geom], out_shape=(gr1 - gr0, gc1 - gc0), transform=grid_transform(ag, gr0, gc0),
+                               fill=0, default_value=1, dtype="uint8").astype(bool)
+            surf[gr0 - r0:gr1 - r0, gc0 - c0:gc1 - c0][inside] = 0.0
     if ag.cell_land is not None and surf.size:
         surf[~ag.cell_land[r0:r1, c0:c1]] = np.inf
     surf[surf > limit_s] = np.inf                 # beyond the largest ring: not reached
     return surf, transform
+
+
+def _sub_window(ag, bounds, r0, r1, c0, c1):
+    """Rows and columns of the grid cells whose centres may lie in ``bounds`` (x0, y0, x1, y1), clipped
+    to the window ``r0:r1, c0:c1``."""
+    x0, y0, x1, y1 = bounds
+    c = ag.cell_m
+    return (max(r0, int(math.floor((ag.grid_y1 - y1) / c))), min(r1, int(math.ceil((ag.grid_y1 - y0) / c))),
+            max(c0, int(math.floor((x0 - ag.grid_x0) / c))), min(c1, int(math.ceil((x1 - ag.grid_x0) / c))))
 
 
 def _polygons(surf, transform, seconds):
@@ -223,9 +239,14 @@ class Rings:
         return gdf if crs == PLAN_CRS else gdf.to_crs(crs)
 
     def to_geojson(self, path):
-        """Write the rings as GeoJSON in WGS-84 (RFC 7946); returns the path."""
+        """Write the rings as GeoJSON in WGS-84 (RFC 7946): the very features the web app answers with
+        (:meth:`to_dict`), so a file from ``planmap access`` and a ring from ``/api/rings`` are equal."""
+        import json
+
         path = Path(path)
-        self.to_geodataframe(WEB_CRS).to_file(path, driver="GeoJSON")
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
         return path
 
     def surface_minutes(self):
@@ -248,11 +269,23 @@ class Rings:
         return path
 
     def to_dict(self):
-        """A JSON-ready summary for the web app: rings as GeoJSON features in WGS-84, with areas."""
-        import json
+        """A JSON-ready summary for the web app: rings as GeoJSON features in WGS-84 (RFC 7946, 6
+        decimals: 0.1 m, far below the 50 m cells), largest first, with areas."""
+        import shapely
 
-        gdf = self.to_geodataframe(WEB_CRS)
-        return {"type": "FeatureCollection", "features": json.loads(gdf.to_json())["features"],
+        from ..crs import plan_to_lonlat
+
+        def lonlat(coords):
+            lon, lat = plan_to_lonlat(coords[:, 0], coords[:, 1])
+            return np.round(np.column_stack([lon, lat]), 6)
+
+        features = []
+        for m in sorted(self.minutes, reverse=True):
+            geom = shapely.transform(self.polygons[m], lonlat)
+            features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom),
+                             "properties": {"minutes": m, "area_km2": self.areas_km2[m], "mode": self.mode,
+                                            "scenario": self.scenario, "network": self.network}})
+        return {"type": "FeatureCollection", "features": features,
                 "mode": self.mode, "scenario": self.scenario, "network": self.network,
                 "minutes": list(self.minutes), "areas_km2": {str(m): a for m, a in self.areas_km2.items()}}
 
