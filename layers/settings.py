@@ -39,12 +39,10 @@ class Setting:
     option: str = ""
 
     def parse(self, value, where):
-        if value is None or isinstance(value, self.type):
-            return value
+        if value is None:
+            return None
         try:
-            if self.type is bool:
-                return str(value).strip().lower() in ("1", "true", "yes", "on")
-            parsed = self.type(value)
+            parsed = value if isinstance(value, self.type) else self.type(value)
         except (TypeError, ValueError):
             raise SettingError(f"{self.name} (from {where}) must be {self.type.__name__}, not {value!r}") from None
         if self.type in (int, float) and parsed < 1:

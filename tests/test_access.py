@@ -448,3 +448,59 @@ def test_notebook_runs_and_shows_network_missing(tmp_path, monkeypatch, targets)
                      for c in nb.cells for o in c.get("outputs", []))
     assert f"{len(targets)} travel-time statements" in text
     assert "network missing" in text and "000 L541" in text
+
+
+# -- the ring engine: GraphML streamed, compiled once, kept on disk and in memory ------------------------
+
+def test_the_streamed_graphml_compiles_to_the_same_network_as_osmnx_reads_it(dongao_networks):
+    """Real OSM edges (geometries, lists of classes, one-way pairs): both routes give the same arrays."""
+    import osmnx as ox
+
+    from layers.access.graphml import read_graphml
+
+    path = dongao_networks / "dongao.drive.graphml"
+    streamed = A.compile_network(read_graphml(path))
+    via_osmnx = A.compile_network(ox.load_graphml(path))
+    assert [str(n) for n in streamed.node_ids] == [str(n) for n in via_osmnx.node_ids]
+    assert np.array_equal(streamed.xy, via_osmnx.xy) and np.array_equal(streamed.access, via_osmnx.access)
+    assert (streamed.csr != via_osmnx.csr).nnz == 0
+    assert np.array_equal(streamed.cell_node, via_osmnx.cell_node)
+
+
+def test_the_engine_compiles_once_then_loads_and_recompiles_only_what_changed(dongao_networks, built_gpkg, tmp_path):
+    import os
+    import shutil
+
+    from layers.settings import resolve
+
+    nets = tmp_path / "nets"
+    shutil.copytree(dongao_networks, nets, ignore=shutil.ignore_patterns("*.npz"))
+    gpkg = tmp_path / "plans.gpkg"
+    shutil.copy(built_gpkg[0], gpkg)
+    s = resolve({"PLANMAP_GPKG": gpkg, "PLANMAP_NETWORKS_DIR": nets, "PLANMAP_RING_NETWORKS": 1})
+
+    def engine():
+        said = []
+        return A.RingEngine(s, progress=said.append), said
+
+    e1, said = engine()
+    ag = e1.network("drive")
+    assert any("compiling" in m for m in said) and ag.land is not None
+    assert e1.network("drive") is ag, "a second ask is answered from memory"
+    e2, said = engine()                            # another process: loads the .npz, compiles nothing
+    ag2 = e2.network("drive")
+    assert not said and (ag2.csr != ag.csr).nnz == 0 and np.array_equal(ag2.cell_land, ag.cell_land)
+    # the GraphML changes (a new fetch): compiled again
+    g = nets / "dongao.drive.graphml"
+    os.utime(g, ns=(g.stat().st_atime_ns, g.stat().st_mtime_ns + 10**9))
+    e3, said = engine()
+    e3.network("drive")
+    assert any("compiling" in m for m in said)
+    # the land changes in the GeoPackage (an edit): compiled again; the memory keeps one network
+    from gpkg_writer import connect
+
+    with connect(gpkg) as db:
+        db.execute("DELETE FROM land WHERE fid = (SELECT max(fid) FROM land)")
+    said.clear()
+    e3.network("drive")
+    assert any("compiling" in m for m in said) and e3.in_memory == 1

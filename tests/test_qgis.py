@@ -154,6 +154,32 @@ def _datasources(project_path):
     return [(m.findtext("layername"), m.findtext("datasource")) for m in root.iter("maplayer")]
 
 
+def test_qgis_shows_each_kind_with_the_one_cartographys_label_and_colour(qgis, styled_gpkg):
+    """Read back from QGIS's own renderer: every kind × quality category of every structure layer is
+    labelled and coloured as layers.cartography says (the web legend and the sheets are tested
+    against the same table in tests/test_cartography.py)."""
+    from layers import cartography as carto
+
+    layers = qgis("inspect_layers.py", styled_gpkg, "structures", "structure_lines", "structure_points",
+                  "land", "towns", "planned_links")
+    seen = set()
+    for name, info in layers.items():
+        for value, label in info["category_labels"].items():
+            if "|" not in value:
+                continue
+            kind, quality = value.split("|")
+            assert label == f"{carto.label(kind)} · {carto.QUALITIES[quality].zh} {quality}", (name, value, label)
+            looks = info["category_looks"][value]
+            colour = (looks.get("color") or looks["line_color"]).split(",")[:3]
+            assert tuple(int(c) for c in colour) == carto.rgb(carto.KINDS[kind].colour), (name, value)
+            seen.add(kind)
+    from layers.recipes import KINDS
+
+    used = {k for layer in ("structures", "structure_lines", "structure_points")
+            for k in read_layer(styled_gpkg, layer)["kind"]}
+    assert used <= seen and used <= set(KINDS)
+
+
 def test_committed_project_opens_beside_the_geopackage(qgis, styled_gpkg, tmp_path):
     """geodata/wenzhou_plans.qgs, copied next to a built GeoPackage, opens with every layer valid and
     styled as the GeoPackage's default style says; it holds no absolute path."""

@@ -157,6 +157,11 @@ class RingEngine:
                     self._memory.popitem(last=False)
             return ag
 
+    @property
+    def in_memory(self):
+        """How many compiled networks this engine holds (at most ``PLANMAP_RING_NETWORKS``)."""
+        return len(self._memory)
+
     def _remember(self, key):
         with self._lock:
             ag = self._memory.get(key)

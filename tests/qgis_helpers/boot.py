@@ -38,9 +38,10 @@ def layer_summary(layer):
         if renderer.type() == "categorizedSymbol":
             info["attr"] = renderer.classAttribute()
             info["categories"] = [c.value() for c in renderer.categories()]
+            info["category_labels"] = {str(c.value()): c.label() for c in renderer.categories()}
             info["category_looks"] = {
                 str(c.value()): {k: v for k, v in c.symbol().symbolLayer(0).properties().items()
-                                 if k in ("style", "outline_style", "line_style", "color")}
+                                 if k in ("style", "outline_style", "line_style", "color", "line_color")}
                 for c in renderer.categories()}
         info["labels"] = layer.labelsEnabled()
         labeling = layer.labeling()
