@@ -116,8 +116,14 @@ def first_paint(url):
         for _ in range(3):
             page = b.new_page(viewport={"width": 1400, "height": 900})
             page.goto(url, wait_until="load")
-            fcp = page.evaluate("""() => { const e = performance.getEntriesByName('first-contentful-paint')[0];
-                                          return e ? e.startTime : null; }""")
+            # this chromium files the paint entries a moment after "load": wait for them (buffered)
+            fcp = page.evaluate("""() => new Promise(done => {
+                new PerformanceObserver(list => {
+                    const e = list.getEntriesByName('first-contentful-paint')[0];
+                    if (e) done(e.startTime);
+                }).observe({type: 'paint', buffered: true});
+                setTimeout(() => done(null), 10000);
+            })""")
             times.append(fcp)
             page.close()
         b.close()

@@ -3,6 +3,7 @@ acts on the configured data folder whatever folder it is run from."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,8 +70,11 @@ def test_the_app_reads_the_same_settings(tmp_path, monkeypatch):
 
 
 def _planmap(args, cwd, env):
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+    """The installed ``planmap`` command as a user runs it (``python -m app.cli`` where it is not installed)."""
+    exe = shutil.which("planmap")
+    cmd = [exe] if exe else [sys.executable, "-m", "app.cli"]
+    return subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **env})
 
 
 def test_build_and_check_from_another_folder_act_on_the_configured_data_folder(tmp_path):

@@ -38,9 +38,12 @@ def check_plan(plan):
 
 def plans(gp):
     """The five plans with their rollups, for the overview page and ``/api/plans``."""
-    roll = gp.layer("plan_rollup").set_index("plan")
-    return [{"plan": pid, "title": PLAN_TITLES[pid], **(clean(roll.loc[pid].to_dict()) if pid in roll.index else {})}
-            for pid in PLAN_IDS]
+    def build():
+        roll = gp.layer("plan_rollup").set_index("plan")
+        return [{"plan": pid, "title": PLAN_TITLES[pid], **(clean(roll.loc[pid].to_dict()) if pid in roll.index else {})}
+                for pid in PLAN_IDS]
+
+    return gp.memo("answers", "plans", build)
 
 
 def plan_title(gp, plan):
@@ -67,19 +70,30 @@ def find_parcel(gp, code, plan=None):
         plan = prefix
     plan = check_plan(plan)
     parcels = gp.layer("parcels")
-    hits = parcels[parcels["code_norm"] == normalise(code)]
-    if plan is not None:
-        hits = hits[hits["plan"] == plan]
+    hits = [(p, label) for p, label in _code_index(gp).get(normalise(code), ()) if plan is None or p == plan]
     if len(hits) == 1:
-        return hits.iloc[0]
+        return parcels.loc[hits[0][1]]
     if len(hits) > 1:
-        found = sorted(set(hits["plan"]))
+        found = sorted({p for p, _ in hits})
         raise BadRequest(f"parcel code {_cut(code)!r} exists in plans {', '.join(found)}: say which plan "
                          f"(?plan=NNN, --plan NNN or NNN:{_cut(code)})")
     pool = parcels if plan is None else parcels[parcels["plan"] == plan]
     close = difflib.get_close_matches(normalise(code), list(pool["code_norm"]), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise NotFound(f"no parcel with code {_cut(code)!r}" + (f" in plan {plan}" if plan else "") + hint)
+
+
+def _code_index(gp):
+    """Normalised code → [(plan, row label)], once per version: a look-up is a dict access, not a scan
+    (the parcel endpoint is the one the map calls on every click)."""
+    def build():
+        parcels = gp.layer("parcels")
+        index = {}
+        for label, code, plan in zip(parcels.index, parcels["code_norm"], parcels["plan"]):
+            index.setdefault(code, []).append((plan, label))
+        return index
+
+    return gp.memo("index", "codes", build)
 
 
 def parcel_answer(gp, code, plan=None):
