@@ -57,14 +57,15 @@ class DataUnavailable(PlanMapError):
 # -- plan texts and recipes ---------------------------------------------------------------------------
 
 class LocatedError(PlanMapError):
-    """An error in a text file the project reads: carries the file and the 1-based line, and reads
-    ``file:line: message`` like a compiler's, so an editor can jump straight to it."""
+    """An error in a file the project reads: carries the file and the 1-based line, and reads
+    ``file:line: message`` like a compiler's, so an editor can jump straight to it (``file: message``
+    when the fault is the whole file: undecodable, missing, duplicated)."""
 
     def __init__(self, path, line, message):
         self.path = str(path)
         self.line = line
         self.message = message
-        super().__init__(f"{self.path}:{line}: {message}")
+        super().__init__(f"{self.path}:{line}: {message}" if line is not None else f"{self.path}: {message}")
 
 
 class PlanParseError(LocatedError):
