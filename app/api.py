@@ -115,9 +115,21 @@ def _csv(name, fc):
     for f in feats:
         g = shapely.geometry.shape(f["geometry"])
         pt = g.representative_point()
-        w.writerow([f["properties"].get(c) for c in cols] + [round(pt.x, 6), round(pt.y, 6), g.wkt])
+        w.writerow([cell(f["properties"].get(c)) for c in cols] + [round(pt.x, 6), round(pt.y, 6), g.wkt])
     return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+
+
+#: A text cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """A CSV cell that a spreadsheet shows as text: a string that would start a formula (an edited
+    name such as ``=HYPERLINK(…)``) gets a leading apostrophe, as OWASP recommends; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 @bp.get("/search")

@@ -154,8 +154,29 @@ def serve(gpkg, host, port, threads, network):
     if not gpkg.exists():
         _fail(f"{gpkg} does not exist; run `planmap build` first", 4)
     app = create_app({k: v for k, v in explicit.items() if v is not None})
+    problem = _readable(app)
+    if problem:
+        click.echo(f"planmap: warning: {problem}; the map answers 503 until `planmap build` replaces it", err=True)
     click.echo(f"温州规划地图 serving {gpkg.name} on http://{host}:{port}/  (Ctrl-C to stop)")
-    waitress_serve(app, host=host, port=port, threads=s["PLANMAP_THREADS"], ident="planmap")
+    # waitress's defaults (100 connections, 120 s idle) let 100 idle sockets lock everyone out
+    waitress_serve(app, host=host, port=port, threads=s["PLANMAP_THREADS"], ident="planmap",
+                   connection_limit=s["PLANMAP_CONNECTION_LIMIT"], channel_timeout=s["PLANMAP_IDLE_TIMEOUT_S"],
+                   backlog=2048)
+
+
+def _readable(app):
+    """Why the app's GeoPackage cannot be served (None when it can): what serve says at start."""
+    from layers.errors import DataUnavailable
+    from layers.gpkg import queries
+
+    gp = app.extensions["planmap"].gpkg
+    try:
+        with gp.pinned():
+            queries.plans(gp)
+            gp.layer("parcels")
+    except DataUnavailable as exc:
+        return str(exc)
+    return None
 
 
 from app.cli_access import access, network  # noqa: E402  (click commands; light imports only)

@@ -25,8 +25,7 @@ def parcel_json(code, plan, dumps):
     """The parcel's answer as JSON bytes, serialised once per file version and parcel."""
     gp = gpkg()
     answer = queries.parcel_answer(gp, code, plan)
-    pid = answer["properties"]["parcel_id"]
-    return gp.memo("parcel_json", pid, lambda: dumps(answer).encode("utf-8"), max_entries=10_000)
+    return gp.memo("parcel_json", answer["id"], lambda: dumps(answer).encode("utf-8"), max_entries=10_000)
 
 
 def page_cache(key, render):

@@ -3,6 +3,7 @@
 import shapely
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from layers import cartography as carto
 from layers.errors import BadRequest, DataUnavailable
 from layers.gpkg import queries
 
@@ -22,9 +23,10 @@ def _build_page(title, *, plan=None, focus=None, parcel=None):
     fmap = build_map(gp, plan=plan, focus=focus, tianditu_key=current_app.config["TIANDITU_KEY"],
                      static_url=lambda p: url_for("static", filename="vendor/" + p))
     kinds, qualities = legend_items()
+    cartography = {"qualities": {key: q.legend_zh for key, q in carto.QUALITIES.items()}}
     return render_template("map.html", title=title, parts=map_parts(fmap), plans=queries.plans(gp),
                            plan=plan, plan_short=PLAN_SHORT, kinds=kinds, qualities=qualities, parcel=parcel,
-                           version=gp.version)
+                           version=gp.version, cartography=cartography)
 
 
 @bp.get("/")
@@ -42,9 +44,10 @@ def plan_page(plan):
 def parcel_page(plan, code):
     plan = queries.check_plan(plan)
     parcel = queries.parcel_answer(gpkg(), code, plan)
-    b = shapely.geometry.shape(parcel["geometry"]).buffer(0.01).bounds
+    # pages are cached by the feature, not the spelling of its URL: many spellings, one page
+    b = shapely.geometry.shape(parcel["geometry"]).buffer(0.01).bounds if parcel["geometry"] else None
     title = f"地块 {parcel['properties']['code']} · {queries.plan_title(gpkg(), plan)}"
-    return _render(("parcel", parcel["properties"]["parcel_id"]), title, plan=plan, focus=b, parcel=parcel)
+    return _render(("parcel", parcel["id"]), title, plan=plan, focus=b, parcel=parcel)
 
 
 @bp.get("/sheet")

@@ -74,6 +74,9 @@ SETTINGS = (
     Setting("PLANMAP_MAX_FEATURES", 5000, int, "the most features one API call returns"),
     Setting("PLANMAP_PRINT_SLOTS", 2, int, "sheets the web app renders at once; more are refused with 503"),
     Setting("PLANMAP_THREADS", 8, int, "worker threads of planmap serve", "--threads"),
+    Setting("PLANMAP_CONNECTION_LIMIT", 1000, int,
+            "open connections planmap serve accepts at once (idle ones included); more wait in the backlog"),
+    Setting("PLANMAP_IDLE_TIMEOUT_S", 60, int, "seconds planmap serve keeps an idle connection open"),
     Setting("TIANDITU_KEY", None, str, "a 天地图 API key; adds the 天地图 base layer"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}

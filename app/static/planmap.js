@@ -20,10 +20,20 @@ var planmap = (function () {
     if (!p.period_start) return "—";
     return p.period_start + (p.period_end && p.period_end !== p.period_start ? "–" + p.period_end : "");
   }
-  var QUALITY = {
-    official: "官方边界", derived: "由真实数据推导",
-    sketched: "据文本勾绘，非测绘成果", schematic: "示意图形：面积依据规划，位置未知"
-  };
+  // what each shape quality means: from the one cartography (layers/cartography.py), sent in the page
+  var QUALITY = null;
+  function quality(q) {
+    if (QUALITY === null) {
+      var el = document.getElementById("pm-cartography");
+      QUALITY = el ? JSON.parse(el.textContent).qualities : {};
+    }
+    return QUALITY[q] || q || "";
+  }
+  function problemsNote(d) {
+    if (!d.problems || !d.problems.length) return "";
+    return "<p class='warn'>数据问题 Data problems (feature " + esc(d.id) + ")：" +
+      d.problems.map(esc).join("；") + "</p>";
+  }
 
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
@@ -63,7 +73,7 @@ var planmap = (function () {
       "<p>" + esc(p.zone_name) + "（规划" + esc(p.plan) + "）；规划面积 " + mu(p.area_stated_m2) +
       "；投资 " + num(p.total_investment_yi) + " 亿元（十四五 " + num(p.fyp_investment_yi) + "）</p>" +
       projectsTable(d.projects) + quotasTable(d.quotas) +
-      "<p class='warn'>图形：" + esc(QUALITY[p.quality] || p.quality) + "（" + esc(p.area_rule) + "）</p>" +
+      "<p class='warn'>图形：" + esc(quality(p.quality)) + "（" + esc(p.area_rule) + "）</p>" + problemsNote(d) +
       "<p class='src'>依据：" + esc(p.source_ref) + " · 定位规则 " + esc(p.placed_by) + "</p>" +
       "<button type='button' class='pm-ring-btn' data-kind='parcel' data-id='" + esc(p.code) + "' data-plan='" +
       esc(p.plan) + "'>15-30-60 分钟</button> <a href='/parcel/" + encodeURIComponent(p.plan) + "/" +
@@ -77,7 +87,7 @@ var planmap = (function () {
       "<p>" + esc(p.structure) + " · " + esc(p.kind) + area + "</p><p>" + esc(p.role) + "</p>" +
       "<p>项目 " + esc(p.n_projects) + " 个，总投资 " + num(p.total_investment_yi) + " 亿元（十四五 " +
       num(p.fyp_investment_yi) + "）</p>" + projectsTable(d.projects) + quotasTable(d.quotas) +
-      "<p class='warn'>图形：" + esc(QUALITY[p.quality] || p.quality) + (p.note ? "；" + esc(p.note) : "") + "</p>" +
+      "<p class='warn'>图形：" + esc(quality(p.quality)) + (p.note ? "；" + esc(p.note) : "") + "</p>" + problemsNote(d) +
       "<p class='src'>依据：" + esc(p.source_ref) + " · 配方 " + esc(p.recipe) + "</p>" +
       "<button type='button' class='pm-ring-btn' data-kind='structure' data-id='" + esc(p.id) + "' data-plan='" +
       esc(p.plan) + "'>15-30-60 分钟</button></div>";
@@ -85,7 +95,7 @@ var planmap = (function () {
 
   function projectHTML(p) {
     return "<div class='pm-popup'><h4>" + esc(p.name) + "</h4>" + projectsTable([p]) +
-      "<p>定位：" + esc(p.located_by) + " → " + esc(p.located_on) + "（" + esc(QUALITY[p.location_quality] || "") + "）</p>" +
+      "<p>定位：" + esc(p.located_by) + " → " + esc(p.located_on) + "（" + esc(quality(p.location_quality)) + "）</p>" +
       "<p class='src'>" + esc(p.content) + "</p></div>";
   }
 

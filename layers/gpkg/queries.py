@@ -71,14 +71,17 @@ def find_parcel(gp, code, plan=None):
     plan = check_plan(plan)
     parcels = gp.layer("parcels")
     hits = [(p, label) for p, label in _code_index(gp).get(normalise(code), ()) if plan is None or p == plan]
-    if len(hits) == 1:
-        return parcels.loc[hits[0][1]]
+    if hits and len({p for p, _ in hits}) == 1:
+        # one plan: the parcel, or — where an editor gave two parcels one code — the first of them,
+        # answered with its problems (the duplicate is named there and in `planmap check`)
+        return parcels.loc[min(label for _, label in hits)]
     if len(hits) > 1:
         found = sorted({p for p, _ in hits})
         raise BadRequest(f"parcel code {_cut(code)!r} exists in plans {', '.join(found)}: say which plan "
                          f"(?plan=NNN, --plan NNN or NNN:{_cut(code)})")
     pool = parcels if plan is None else parcels[parcels["plan"] == plan]
-    close = difflib.get_close_matches(normalise(code), list(pool["code_norm"]), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(normalise(code), [c for c in pool["code_norm"] if isinstance(c, str)], n=3,
+                                      cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise NotFound(f"no parcel with code {_cut(code)!r}" + (f" in plan {plan}" if plan else "") + hint)
 
@@ -90,7 +93,8 @@ def _code_index(gp):
         parcels = gp.layer("parcels")
         index = {}
         for label, code, plan in zip(parcels.index, parcels["code_norm"], parcels["plan"]):
-            index.setdefault(code, []).append((plan, label))
+            if isinstance(code, str) and code:          # a parcel without a code cannot be asked for
+                index.setdefault(code, []).append((plan, label))
         return index
 
     return gp.memo("index", "codes", build)
@@ -99,7 +103,7 @@ def _code_index(gp):
 def parcel_answer(gp, code, plan=None):
     """A parcel with its projects and its zone's quotas, as the API and the popup show it."""
     row = find_parcel(gp, code, plan)
-    return _parcel_index(gp)[row["parcel_id"]]
+    return _parcel_index(gp)[row.name]
 
 
 def _parcel_index(gp):
@@ -111,6 +115,7 @@ def _parcel_index(gp):
     """
     def build():
         parcels, web = gp.layer("parcels"), gp.web("parcels")
+        problems = gp.problems("parcels")
         links = gp.layer("parcel_projects")
         projects = gp.layer("projects").set_index("project_id", drop=False)
         by_parcel = {pid: grp for pid, grp in links.groupby("parcel_id")}
@@ -125,13 +130,14 @@ def _parcel_index(gp):
                     p = projects.loc[link.project_id].to_dict()
                     p["share"] = link.share
                     mine.append(project_dict(p))
-            index[row["parcel_id"]] = {
-                "type": "parcel",
+            index[i] = {
+                "type": "parcel", "id": int(i),
                 "properties": clean(row.drop(labels=parcels.geometry.name).to_dict()),
                 "plan_title": PLAN_TITLES.get(row["plan"], ""),
                 "projects": mine,
                 "quotas": quota_by_zone.get(row["zone_id"], []),
-                "geometry": shapely.geometry.mapping(web.loc[i].geometry),
+                "geometry": _web_geometry(web, i),
+                "problems": problems.get(i, []),
             }
         return index
 
@@ -159,18 +165,23 @@ def structure_answer(gp, ident):
     from ..joins import sites_of_structure
 
     layer, row = find_structure(gp, ident)
-    mine = sites_of_structure(gp.layer("project_sites"), row["id"], row["plan"], row.geometry)
+    sites = gp.layer("project_sites")
+    if row.geometry is None or row.geometry.is_empty:          # an editor removed its shape
+        mine = sites[sites["structure_id"] == row["id"]]
+    else:
+        mine = sites_of_structure(sites, row["id"], row["plan"], row.geometry)
     projects = gp.layer("projects")
     mine = projects[projects["project_id"].isin(mine["project_id"])]
     quotas = gp.layer("quota_use")
     web = gp.web(layer)
     return {
-        "type": "structure", "layer": layer,
+        "type": "structure", "layer": layer, "id": int(row.name),
         "properties": clean(row.drop(labels=gp.layer(layer).geometry.name).to_dict()),
         "plan_title": PLAN_TITLES.get(row["plan"], ""),
         "projects": [project_dict(p) for p in mine.to_dict("records")],
         "quotas": [clean(r) for r in quotas[quotas["zone_id"] == row["id"]].to_dict("records")],
-        "geometry": shapely.geometry.mapping(web.loc[row.name].geometry),
+        "geometry": _web_geometry(web, row.name),
+        "problems": gp.problems(layer).get(row.name, []),
     }
 
 
@@ -194,9 +205,14 @@ def origin_geometry(gp, *, parcel=None, plan=None, structure=None):
     """The EPSG:4549 geometry and a Chinese label of a parcel or structure, as ring origins."""
     if parcel is not None:
         row = find_parcel(gp, parcel, plan)
-        return row.geometry, f"地块 {row['code']}"
-    layer, row = find_structure(gp, structure)
-    return row.geometry, row["name_zh"]
+        label = f"地块 {row['code']}"
+    else:
+        _, row = find_structure(gp, structure)
+        label = row["name_zh"]
+    if row.geometry is None or row.geometry.is_empty:
+        raise BadRequest(f"{label} (feature {row.name}) has no shape, so no ring can start from it; "
+                         "an editor must draw it again")
+    return row.geometry, label
 
 
 # -- search and layers ----------------------------------------------------------------------------------
@@ -207,33 +223,33 @@ def search(gp, q, limit=20):
     if not q:
         return []
     out = []
-    parcels, web = gp.layer("parcels"), gp.web("parcels")
-    hit = parcels[parcels["code_norm"].str.contains(normalise(q), regex=False)]
+    web = gp.web("parcels")
+    hit = web[web["code_norm"].fillna("").str.contains(normalise(q), regex=False)]
     for i, r in hit.head(limit).iterrows():
-        c = web.loc[i].geometry.representative_point()
+        c = r.geometry.representative_point()
         out.append({"kind": "parcel", "label": f"地块 {r['code']}（规划{r['plan']}）", "plan": r["plan"],
                     "id": r["code"], "lon": c.x, "lat": c.y})
     for layer in STRUCTURE_LAYERS:
-        gdf, web = gp.layer(layer), gp.web(layer)
-        hit = gdf[gdf["name_zh"].str.contains(q, regex=False, case=False)
-                  | gdf["name_en"].fillna("").str.contains(q, regex=False, case=False)]
+        web = gp.web(layer)
+        hit = web[web["name_zh"].fillna("").str.contains(q, regex=False, case=False)
+                  | web["name_en"].fillna("").str.contains(q, regex=False, case=False)]
         for i, r in hit.head(limit).iterrows():
-            c = web.loc[i].geometry.representative_point()
+            c = r.geometry.representative_point()
             out.append({"kind": "structure", "label": f"{r['name_zh']}（规划{r['plan']}）", "plan": r["plan"],
                         "id": r["id"], "lon": c.x, "lat": c.y})
-    sites, web = gp.layer("project_sites"), gp.web("project_sites")
-    hit = sites[sites["name"].str.contains(q, regex=False, case=False)]
+    web = gp.web("project_sites")
+    hit = web[web["name"].fillna("").str.contains(q, regex=False, case=False)]
     for i, r in hit.head(limit).iterrows():
-        c = web.loc[i].geometry
+        c = r.geometry.representative_point()
         out.append({"kind": "project", "label": f"{r['name']}（规划{r['plan']}）", "plan": r["plan"],
                     "id": r["project_id"], "lon": c.x, "lat": c.y,
                     "parcel": r["located_on"] if r["located_by"] == "parcel" else None,
                     "structure": r["structure_id"] or None})
     for layer in ("towns", "land", "districts"):
-        gdf, web = gp.layer(layer), gp.web(layer)
-        hit = gdf[gdf["name_zh"].fillna("").str.contains(q, regex=False)]
+        web = gp.web(layer)
+        hit = web[web["name_zh"].fillna("").str.contains(q, regex=False)]
         for i, r in hit.head(limit).iterrows():
-            c = web.loc[i].geometry.representative_point()
+            c = r.geometry.representative_point()
             out.append({"kind": "place", "label": r["name_zh"], "plan": "", "id": r["name_zh"],
                         "lon": c.x, "lat": c.y})
     return out[: limit * 3]
@@ -257,6 +273,11 @@ def features(gp, name, bbox=None, limit=1000, plan=None):
 
 
 # -- values ---------------------------------------------------------------------------------------------
+
+def _web_geometry(web, label):
+    """The feature's shape as GeoJSON for the browser, or None when it has none."""
+    return shapely.geometry.mapping(web.loc[label].geometry) if label in web.index else None
+
 
 def project_dict(p):
     keep = ("project_id", "plan", "list_name", "seq", "name", "total_investment_yi", "fyp_investment_yi",

@@ -118,6 +118,10 @@ class GeoPackage:
                 space.popitem(last=False)
         return value
 
+    def cached(self, namespace):
+        """How many values the current version keeps in ``namespace`` (what bounds memory)."""
+        return len(self._current().get(("memo", namespace), ()))
+
     # -- layers -------------------------------------------------------------------------------------
 
     def layer_names(self):
@@ -142,20 +146,29 @@ class GeoPackage:
             if name not in self.layer_names():
                 raise GeoPackageMissing(f"{self.path.name} has no layer {name!r}: rebuild it with `planmap build`")
             try:
-                cache[key] = pyogrio.read_dataframe(self.path, layer=name)
+                # the GeoPackage's own feature ids as the index: what QGIS shows, what problems cite
+                cache[key] = pyogrio.read_dataframe(self.path, layer=name, fid_as_index=True)
             except Exception as exc:
                 raise GeoPackageMissing(f"cannot read layer {name!r} from {self.path.name}: "
                                         f"{type(exc).__name__}") from exc
         return cache[key]
 
+    def problems(self, name):
+        """``{feature id: [problem, …]}`` of layer ``name`` (:mod:`.problems`), once per version."""
+        from .problems import feature_problems
+
+        return self.memo("problems", name, lambda: feature_problems(name, self.layer(name)))
+
     def web(self, name):
-        """A spatial layer in EPSG:4326, simplified for the browser (same rows and index as :meth:`layer`)."""
+        """A spatial layer in EPSG:4326, simplified for the browser: the rows of :meth:`layer` that have a
+        shape, with the same index (feature ids)."""
         cache = self._current()
         key = ("web", name)
         if key not in cache:
             gdf = self.layer(name)
             if not isinstance(gdf, gpd.GeoDataFrame):
                 raise NotFound(f"{name!r} is a table, not a map layer")
+            gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]      # nothing to draw: left out
             geoms = gdf.geometry
             if not geoms.geom_type.isin(["Point"]).all():
                 geoms = geoms.simplify(SIMPLIFY_M, preserve_topology=True)
