@@ -9,6 +9,7 @@ file and line of a row it cannot read: a damaged row stops the build instead of 
 import importlib
 from pathlib import Path
 
+from ..errors import PlanParseError
 from .model import PlanTables
 from .text import PlanText
 
@@ -35,10 +36,23 @@ PLAN_PERIODS = {
 
 
 def plan_path(plan_dir, plan_id):
-    """The text file of ``plan_id`` in ``plan_dir`` (named ``NNN_<hash>.txt``)."""
-    matches = sorted(Path(plan_dir).glob(f"{plan_id}_*.txt"))
-    if len(matches) != 1:
-        raise FileNotFoundError(f"expected one plan text {plan_id}_*.txt in {plan_dir}, found {len(matches)}")
+    """The text file of ``plan_id`` in ``plan_dir`` (named ``NNN_<hash>.txt``).
+
+    None or two such files raise a :class:`PlanParseError` naming the pattern (``plans/000_*.txt:
+    …``): the build must not guess which text a plan is.
+    """
+    plan_dir = Path(plan_dir)
+    pattern = plan_dir / f"{plan_id}_*.txt"
+    if not plan_dir.is_dir():
+        raise PlanParseError(plan_dir, None, "no such folder: the plan texts are missing "
+                                             "(set PLANMAP_PLANS_DIR or pass --plans)")
+    matches = sorted(p for p in plan_dir.glob(f"{plan_id}_*.txt") if p.is_file())
+    if not matches:
+        raise PlanParseError(pattern, None, f"missing: no text of plan {plan_id} ({PLAN_TITLES.get(plan_id, '?')}) "
+                                            f"in {plan_dir}; it needs one file named {plan_id}_<hash>.txt")
+    if len(matches) > 1:
+        raise PlanParseError(pattern, None, f"{len(matches)} files match ({', '.join(p.name for p in matches)}); "
+                                            f"plan {plan_id} needs exactly one — move the others out of {plan_dir}")
     return matches[0]
 
 
