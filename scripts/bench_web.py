@@ -8,7 +8,10 @@ Starts `planmap serve` (waitress) on loopback with a GeoPackage, then:
    30), cycling through every parcel code — median and p95 latency, requests per second, errors —
    and, side by side under the same load, the baseline of a trivial endpoint (``/api/plans``) so the
    ratio shows what the parcel lookup itself costs (target: p95 under 50 ms, zero errors);
-3. time to first contentful paint of the overview in Debian chromium (Playwright).
+3. the same parcel load again while one hostile client holds 110 idle connections open (more than
+   waitress's default limit of 100): errors and p95 (target: zero errors);
+4. time to first contentful paint of the overview in Debian chromium (Playwright);
+5. the server's peak resident memory over all of it.
 
     python scripts/bench_web.py [--gpkg PATH] [--clients 20] [--seconds 30]
 
@@ -159,11 +162,25 @@ def main(argv=None):
         blat, berr = load([url + "/api/plans"], args.clients, args.seconds)
         print(f"  {len(blat)} ok, {len(berr)} errors, median {statistics.median(blat):.1f} ms, "
               f"p95 {pct(blat, 0.95):.1f} ms", flush=True)
+        print(f"hostile client: 110 idle connections held while {args.clients} clients load the parcel endpoint …",
+              flush=True)
+        port = int(url.rsplit(":", 1)[1])
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(110)]
+        try:
+            hlat, herr = load(urls, args.clients, min(args.seconds, 15.0))
+        finally:
+            for sock in idle:
+                sock.close()
+        print(f"  {len(hlat)} ok, {len(herr)} errors{' (' + herr[0] + ')' if herr else ''}, "
+              f"p95 {pct(hlat, 0.95):.1f} ms", flush=True)
         fcp = float("nan") if args.no_browser else first_paint(url + "/")
+        peak = peak_rss_mb(proc.pid)
+        print(f"server peak resident memory: {peak:.0f} MB", flush=True)
         print(f"first contentful paint (chromium, median of 3): {fcp:.0f} ms", flush=True)
         print(f"page_kb={len(html) / 1024:.0f} parcel_p50_ms={statistics.median(lat):.1f} "
               f"parcel_p95_ms={pct(lat, 0.95):.1f} errors={len(err)} "
               f"baseline_p95_ms={pct(blat, 0.95):.1f} ratio_p95={pct(lat, 0.95) / pct(blat, 0.95):.2f} "
+              f"hostile_errors={len(herr)} hostile_p95_ms={pct(hlat, 0.95):.1f} server_peak_mb={peak:.0f} "
               f"first_paint_ms={fcp:.0f}")
     finally:
         proc.terminate()

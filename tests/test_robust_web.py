@@ -231,3 +231,23 @@ def test_gunicorn_with_several_workers_serves_and_sees_an_edit(gpkg_copy):
                 d = urllib.request.urlopen(url + "/api/structures/002-yangwen", timeout=30).read().decode()
                 assert "杨文新区" in d
         assert urllib.request.urlopen(url + "/", timeout=60).status == 200
+
+
+def test_sheets_refuse_a_shapeless_feature_by_name_and_an_atlas_goes_on_without_it(gpkg_copy, tmp_path):
+    from click.testing import CliRunner
+
+    from app.cli import main as cli
+
+    gpkg = gpkg_copy()
+    fid = _fid(gpkg, "plan = '000' AND code = 'E-16-03'")
+    _edit(gpkg, "UPDATE parcels SET geom = NULL WHERE fid = ?", fid)
+    res = CliRunner().invoke(cli, ["sheet", "--gpkg", str(gpkg), "--plan", "000", "--parcel", "E-16-03",
+                                   "-o", str(tmp_path / "one.pdf")])
+    assert res.exit_code == 2 and f"parcel E-16-03 (feature {fid}) has no shape" in res.output
+    res = CliRunner().invoke(cli, ["sheet", "--gpkg", str(gpkg), "--plan", "000", "--atlas", "parcels",
+                                   "-o", str(tmp_path / "atlas.pdf")])
+    assert res.exit_code == 0 and f"skipped 000:E-16-03 (feature {fid}): no shape" in res.output
+    info = subprocess.run(["pdfinfo", str(tmp_path / "atlas.pdf")], capture_output=True, text=True).stdout
+    with connect(gpkg) as db:
+        n = db.execute("SELECT count(*) FROM parcels WHERE plan = '000'").fetchone()[0]
+    assert re.search(rf"^Pages:\s+{n - 1}$", info, re.M)

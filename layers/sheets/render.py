@@ -20,7 +20,7 @@ from .data import sheet_data
 from .labels import Labels
 from .panel import Legend
 from .scale import fit_scale, format_ratio
-from .spec import atlas_rows, atlas_spec, make_spec
+from .spec import atlas_rows, atlas_spec, has_shape, make_spec
 from .style import SEA
 from .text import NOT_SURVEY, PROBE, Measure, Typesetter, check_glyphs, font_properties
 
@@ -193,6 +193,11 @@ def render_atlas(gpkg_path, *, plan, of="structures", size="A3", orientation="la
         rows = atlas_rows(gp, plan, of)
         if limit is not None:
             rows = rows[:int(limit)]
+        # a feature an editor left without a shape has no page; it does not stop the others
+        for item, (layer, row) in rows:
+            if not has_shape(row) and progress:
+                progress(f"skipped {item} (feature {row.name}): no shape; `planmap check` lists it")
+        rows = [r for r in rows if has_shape(r[1][1])]
         if not rows:
             raise SheetError(f"plan {plan} has no {of} to make an atlas of")
         date = date or _today()

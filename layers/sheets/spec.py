@@ -136,15 +136,27 @@ def parcel_info(row):
 
 # -- one spec per kind of sheet -------------------------------------------------------------------------
 
+def has_shape(row):
+    g = row.geometry
+    return g is not None and not g.is_empty
+
+
+def _shape_bounds(row, what):
+    """The feature's bounds, or a clear refusal when an editor left it without a shape."""
+    if not has_shape(row):
+        raise SheetError(f"{what} (feature {row.name}) has no shape, so there is nothing to print; an editor "
+                         "must draw it again (`planmap check` lists it)")
+    return tuple(row.geometry.bounds)
+
+
 def spec_for_structure(gp, layer, row, plan=None):
     data = sheet_data(gp)
     sid = row["id"]
     if plan is not None and row["plan"] != plan:
         raise SheetError(f"structure {sid} belongs to plan {row['plan']}, not plan {plan}")
     plan = row["plan"]
-    gdf = data.structure_layer(layer)
     acc = _num(row.get("accuracy_m")) or 0.0
-    ext = pad(tuple(gdf[gdf["id"] == sid].total_bounds), 0.25, max(800.0, min(acc, 3000.0)))
+    ext = pad(_shape_bounds(row, f"structure {sid}"), 0.25, max(800.0, min(acc, 3000.0)))
     sub = f"{plan_title(gp, plan)} · 规划期 {period(plan)} · {row['structure']}"
     return SheetSpec(title=row["name_zh"], subtitle=sub, extent=ext, plan=plan, focus_ids=(sid,),
                      context_plan=True, info=structure_info(row, layer), plan_refs=(plan,),
@@ -155,9 +167,8 @@ def spec_for_parcel(gp, row):
     data = sheet_data(gp)
     plan = row["plan"]
     acc = _num(row.get("accuracy_m")) or 0.0
-    geom = data.parcels[data.parcels["parcel_id"] == row["parcel_id"]]
     # A parcel placed with 2 km uncertainty is shown in its zone's context, not blown up to 1:2000.
-    ext = pad(tuple(geom.total_bounds), 0.3, max(600.0, min(acc, 3000.0)))
+    ext = pad(_shape_bounds(row, f"parcel {row['code']}"), 0.3, max(600.0, min(acc, 3000.0)))
     zone = f" · {row['zone_name']}" if isinstance(row.get("zone_name"), str) else ""
     return SheetSpec(title=f"地块 {row['code']}", subtitle=f"{plan_title(gp, plan)} · 规划期 {period(plan)}{zone}",
                      extent=ext, plan=plan, focus_parcels=(row["parcel_id"],), context_plan=True,
