@@ -14,6 +14,7 @@ from pyproj import CRS
 from .crs import PLAN_CRS, outside_plan_crs_area
 from .schema import LAYERS
 from .gpkg import list_layers
+from .gpkg.write import damage
 
 
 
@@ -21,6 +22,9 @@ def check_file(path, specs=None):
     """A list of problems (strings); empty when the file is sound."""
     specs = specs or LAYERS
     problems = []
+    wrong = damage(path)
+    if wrong:
+        return [f"{path}: cannot open it as a GeoPackage: {wrong}"]
     try:
         present = list_layers(path)
     except Exception as exc:
@@ -52,9 +56,11 @@ def _check_spatial(path, name, info):
     gdf = pyogrio.read_dataframe(path, layer=name, fid_as_index=True)
     geoms = gdf.geometry.values
     label = _label_column(gdf)
-    empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
-    for fid in gdf.index[empty]:
-        out.append(f"{name}: feature {_describe(gdf, fid, label)}: empty geometry")
+    missing = shapely.is_missing(geoms)
+    empty = shapely.is_empty(geoms) | missing
+    for fid, none in zip(gdf.index[empty], missing[empty]):
+        out.append(f"{name}: feature {_describe(gdf, fid, label)}: "
+                   + ("no geometry (NULL)" if none else "empty geometry"))
     valid = shapely.is_valid(geoms)
     for fid in gdf.index[~valid & ~empty]:
         reason = shapely.is_valid_reason(gdf.geometry[fid])
@@ -68,18 +74,41 @@ def _check_spatial(path, name, info):
         from .codes import normalise
 
         for fid, code, norm in zip(gdf.index, gdf["code"], gdf["code_norm"]):
-            if code and normalise(str(code)) != norm:
+            if not _present(code):
+                out.append(f"{name}: feature fid {fid}: code is empty (NULL); a parcel needs its code"
+                           + (f" (its code_norm is {norm})" if _present(norm) else ""))
+            elif normalise(str(code)) != norm:
                 out.append(f"{name}: feature fid {fid} ({code}): code_norm {norm} does not match code "
                            f"(expected {normalise(str(code))}); rebuild or correct it")
     if "code_norm" in gdf.columns:
-        # a code is unique within its plan: plans 000 and 003 have different 街坊 schemes
-        keys = gdf["plan"].astype(str) + ":" + gdf["code_norm"].astype(str) if "plan" in gdf.columns \
-            else gdf["code_norm"].astype(str)
-        dup = keys.duplicated(keep=False) & gdf["code_norm"].notna()
-        for key, group in gdf[dup].groupby(keys[dup]):
-            fids = ", ".join(str(f) for f in group.index)
-            out.append(f"{name}: duplicate parcel code {key} in features {fids}")
+        out.extend(_duplicate_codes(name, gdf))
     return out
+
+
+def _present(value):
+    """A value that is there: not NULL/NaN, not blank text."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+def _duplicate_codes(name, gdf):
+    """A parcel code is unique within its plan (plans 000 and 003 have different 街坊 schemes): by the
+    stored ``code_norm``, and by ``code`` as the next build normalises it (an editor edits ``code``)."""
+    from .codes import normalise
+
+    plan = gdf["plan"].astype(str) + ":" if "plan" in gdf.columns else ""
+    keyed = [gdf["code_norm"].where(gdf["code_norm"].map(_present))]
+    if "code" in gdf.columns:
+        keyed.append(gdf["code"].map(lambda c: normalise(str(c)) if _present(c) else None))
+    groups = {}
+    for codes in keyed:
+        keys = plan + codes.astype(str)
+        dup = keys.duplicated(keep=False) & codes.notna()
+        for key, group in gdf[dup].groupby(keys[dup]):
+            groups.setdefault((key, tuple(group.index)), None)
+    return [f"{name}: duplicate parcel code {key} in features {', '.join(str(f) for f in fids)}"
+            for key, fids in groups]
 
 
 def _label_column(gdf):
