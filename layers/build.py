@@ -3,9 +3,16 @@
 The chain runs one way — texts and vendored data → layers → GeoPackage — and writes the file
 atomically, after validating the new file with the same checks ``planmap check`` runs. A plan text
 with a damaged row stops the build with file and line, and the previous GeoPackage stays as it was.
+
+Bad edits and bad files do not stop it. An edit that breaks a rule (a feature without geometry or key,
+a key or parcel code another feature has …) is named in the output and not applied, while every other
+edit is kept (:func:`layers.edits.read_edits`). A previous file that cannot be read as a GeoPackage
+(truncated, random bytes, empty, another SQLite database) has no edits to keep: the build says so,
+keeps it beside the new file as ``<stem>.damaged-<UTC time>.gpkg`` and writes the new file as usual.
 """
 
 import hashlib
+import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -22,12 +29,13 @@ from .parcels import build_parcels
 from .structures import build_planned_links, build_structures
 from .check import check_file
 from .codes import block_of, normalise
-from .edits import apply_edits, carry_history, install_history, read_edits
+from .edits import apply_edits, carry_history, install_history, read_edits, record_refusals
 from .errors import CheckFailed, StoreError
 from .plans import PLAN_IDS, PLAN_TITLES, ingest, plan_path
 from .plans.model import TABLE_CLASSES, columns, records
 from .schema import LAYERS
 from .gpkg import write_geopackage
+from .gpkg.write import SIDECARS, damage
 from .styles import write_styles
 
 
@@ -86,6 +94,31 @@ def _history_mark(path):
         return db.execute("SELECT max(id) FROM history").fetchone()[0] if has else None
 
 
+def _damaged_name(path, now=None):
+    """Where a damaged GeoPackage is kept: ``<stem>.damaged-<UTC time>.gpkg`` beside it (``-2``, ``-3`` …
+    when that name is taken)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+    path = Path(path)
+    candidate = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.damaged-{stamp}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def _set_aside(path, target):
+    """Move a damaged GeoPackage and its SQLite sidecars (``-wal``, ``-shm``, ``-journal``) to
+    ``target`` (see :func:`_damaged_name`): a stale WAL must never meet the new file. Returns ``target``."""
+    path = Path(path)
+    os.replace(path, target)
+    for suffix in SIDECARS:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    return target
+
+
 def _multi(g):
     if g.geom_type == "Polygon":
         return shapely.MultiPolygon([g])
@@ -106,9 +139,12 @@ def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None
     edits = edits or {}
 
     def keep_edits(layers_):
-        layers_, report = apply_edits(layers_, edits)
+        refused = []
+        layers_, report = apply_edits(layers_, edits, refused=refused)
         for line in report:
             progress(f"  edit kept: {line}")
+        for r in refused:
+            progress(f"  edit not applied: {r}")
         return layers_
 
     plan_lines = dict(zip(frames["plans"]["plan"], frames["plans"]["lines"]))
@@ -192,10 +228,23 @@ def build(out=None, plan_dir=None, base_dir=None, recipe_dir=None, progress=_pri
                                          "PLANMAP_NETWORK": network})
     out, plan_dir = s.path("PLANMAP_GPKG"), s.path("PLANMAP_PLANS_DIR")
     base_dir, recipe_dir = s.path("PLANMAP_BASE_DIR"), s.path("PLANMAP_RECIPES_DIR")
-    mark = _history_mark(out)
-    edits = read_edits(out) if out.exists() else {}
+    damaged = damage(out) if out.exists() else None
+    if damaged:
+        aside = _damaged_name(out)
+        progress(f"[0/4] {out.name} is unreadable ({damaged}): there are no edits to keep from it; "
+                 f"it will be kept beside the new file as {aside.name}")
+        mark, edits = None, {}
+    else:
+        mark = _history_mark(out)
+        edits = read_edits(out) if out.exists() else {}
+    refused = list(getattr(edits, "refused", []))
     if edits:
         progress(f"[0/4] {sum(len(e) for e in edits.values())} edited feature(s) in {out.name} will be kept")
+    for r in refused:
+        progress(f"  edit not applied: {r}")
+    if getattr(edits, "set_aside", None):
+        progress(f"  {len(edits.set_aside)} history row(s) refused by an earlier build stay set aside "
+                 "(the history table's 'build' rows say why)")
     progress(f"[1/4] reading plan texts in {plan_dir}")
     frames, tables, findings = plan_frames(plan_dir, progress)
     progress("[2/4] loading base geography (districts, land, towns)")
@@ -210,16 +259,24 @@ def build(out=None, plan_dir=None, base_dir=None, recipe_dir=None, progress=_pri
     progress(f"[4/4] writing {out}")
 
     def validate(tmp):
-        if _history_mark(out) != mark:
+        if damaged:
+            if out.exists() and not damage(out):
+                raise StoreError(f"{out.name} was replaced by a readable file while the build ran; nothing "
+                                 "was replaced — run `planmap build` again to keep its edits")
+        elif _history_mark(out) != mark:
             raise StoreError(f"{out.name} was edited while the build ran (its history grew); nothing was "
                              "replaced — run `planmap build` again to keep those edits too")
         write_styles(tmp)
-        if out.exists():
+        if out.exists() and not damaged:
             carry_history(out, tmp)
+        record_refusals(tmp, refused)  # so later builds set the refused rows aside too
         install_history(tmp)          # after every build write, so only later edits are logged
         problems = check_file(tmp)
         if problems:
             raise CheckFailed(problems)
+        if damaged and out.exists():
+            kept = _set_aside(out, aside if not aside.exists() else _damaged_name(out))
+            progress(f"  the unreadable {out.name} is kept as {kept.name}")
 
     write_geopackage(out, frames, LAYERS, progress=progress, validate=validate)
     summary = {name: len(df) for name, df in frames.items()}
