@@ -184,7 +184,7 @@ def remove_stale_temporaries(path, older_than_s=STALE_AFTER_S, now=None):
                 removed.append(m)
             except FileNotFoundError:
                 pass
-    return removed
+    return sorted(removed)
 
 
 # -- a damaged file -----------------------------------------------------------------------------------
