@@ -14,7 +14,7 @@ import math
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from layers.errors import BadRequest
+from layers.errors import BadRequest, NotFound
 from layers.gpkg import queries
 from layers.plans import PLAN_IDS
 
@@ -62,11 +62,13 @@ def parse_limit(text):
 
 
 def parse_plan(text):
+    """``?plan=`` as the core reads a plan number (``0`` → ``000``); an unknown one is a bad request."""
     if text in (None, ""):
         return None
-    if text not in PLAN_IDS:
-        raise BadRequest(f"plan must be one of {', '.join(PLAN_IDS)}")
-    return text
+    try:
+        return queries.check_plan(text)
+    except NotFound as exc:
+        raise BadRequest(str(exc)) from None
 
 
 @bp.get("/plans")

@@ -52,7 +52,11 @@ def _precompile(path, mode, cache_dir):
     from layers.access import RingEngine
 
     engine = RingEngine(_settings(PLANMAP_NETWORKS_DIR=cache_dir, PLANMAP_NETWORK=str(path)), progress=_say)
-    ag = engine.network(mode)
+    try:
+        ag = engine.network(mode)
+    except PlanMapError as exc:
+        _fail(f"saved {path.name}, but compiling it for rings failed (the first ring will try again): {exc}",
+              exc.exit_code)
     _say(f"compiled for rings: {ag.info.get('nodes')} nodes, grid {ag.grid_shape[0]}×{ag.grid_shape[1]} "
          f"cells of {ag.cell_m:g} m" + (", clipped to land" if ag.land is not None else ""))
 
@@ -86,9 +90,9 @@ def fetch_cmd(bbox, mode, name, margin_m, overpass_url, cache_dir):
         box = N.parse_bbox(bbox)
         path = N.fetch(box, mode, name=name, margin_m=margin_m, overpass_url=overpass_url, cache_dir=cache_dir,
                        progress=_say)
-        _precompile(path, mode, cache_dir)
     except PlanMapError as exc:
         _fail(str(exc), exc.exit_code)
+    _precompile(path, mode, cache_dir)
     click.echo(str(path))
 
 
@@ -106,9 +110,9 @@ def import_cmd(path, mode, name, cache_dir):
 
     try:
         out = N.import_file(path, mode, name=name, cache_dir=cache_dir, progress=_say)
-        _precompile(out, mode, cache_dir)
     except PlanMapError as exc:
         _fail(str(exc), exc.exit_code)
+    _precompile(out, mode, cache_dir)
     click.echo(str(out))
 
 
@@ -173,8 +177,8 @@ def _planned_links(path):
 @click.option("--geotiff", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the travel-time surface (minutes) as a GeoTIFF (EPSG:4549).")
 @click.option("--cell-m", type=float, default=None, help="Raster cell size in metres [default: the PLANMAP_CELL_M setting, 50].")
-@click.option("--snap-m", type=float, default=1000.0, show_default=True,
-              help="Farthest an origin may be from the network.")
+@click.option("--snap-m", type=float, default=None,
+              help="Farthest an origin may be from the network [default: the compiled network's, 1000 m].")
 @cache_option
 def access(lonlat, xy, minutes, mode, scenario, planned, name, gpkg, geojson, geotiff, cell_m, snap_m, cache_dir):
     """Travel-time rings (e.g. 15/30/60 minutes) from a point on a cached road network.

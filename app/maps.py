@@ -127,13 +127,13 @@ def build_map(gp, *, plan=None, focus=None, tianditu_key=None, static_url=lambda
     base = {
         "land": _geojson(land, "陆地与海岛 Land", style=lambda f: {
             "color": "#9aa" if f["properties"]["quality"] != "sketched" else "#b07",
-            "weight": 0.6, "fillColor": "#f3f1ea", "fillOpacity": 1,
+            "weight": 0.6, "fillColor": carto.kind(f["properties"]["kind"]).colour, "fillOpacity": 1,
             "dashArray": _dash(f["properties"]["quality"])},
             tooltip=(["name_zh", "quality", "source"], ["名称", "来源类型", "数据来源"])),
         "districts": _geojson(gp.web("districts"), "行政区 Districts", style=lambda f: {
             "color": "#b03a2e", "weight": 1.2, "fill": False, "dashArray": "6 3 1 3"},
             tooltip=(["name_zh", "n_projects", "total_investment_yi"], ["行政区", "项目数", "总投资(亿元)"])),
-        "towns": _geojson(gp.web("towns"), "城镇 Towns", style=lambda f: {"color": "#145a32"},
+        "towns": _geojson(gp.web("towns"), "城镇 Towns", style=lambda f: {"color": carto.kind(f["properties"]["kind"]).colour},
                           marker=folium.CircleMarker(radius=3, fill=True, fill_opacity=1),
                           tooltip=(["name_zh", "name_en"], ["城镇", "Town"])),
     }

@@ -46,7 +46,7 @@ KINDS = {
     "station": Kind("站点", "Station", "#1f2d3d"),
     "hub": Kind("交通枢纽", "Transport hub", "#922b21", marker="D"),
     # base geography
-    "land": Kind("陆地与海岛", "Land and islands", "#eee8d5"),
+    "land": Kind("陆地与海岛", "Land and islands", "#f3f1ea"),
     "reclaimed": Kind("围垦陆域", "Reclaimed land", "#decba4"),
     "city": Kind("城市", "City", "#3c3c3c", marker="s"),
     "city_seat": Kind("市政府驻地", "City seat", "#3c3c3c", marker="s"),

@@ -26,12 +26,16 @@ sys.path.insert(0, str(ROOT))
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--gpkg", type=Path, default=ROOT / "geodata" / "wenzhou_plans.gpkg")
+    ap.add_argument("--gpkg", type=Path, default=None, help="the GeoPackage (default: the PLANMAP_GPKG setting)")
     ap.add_argument("--pages", type=int, default=20)
     ap.add_argument("--plan", default="000")
     ap.add_argument("--of", default="parcels", choices=("parcels", "structures"))
     ap.add_argument("--out", type=Path, help="keep the atlas here (default: a temporary file)")
     args = ap.parse_args(argv)
+    if args.gpkg is None:
+        from layers.settings import resolve
+
+        args.gpkg = resolve().path("PLANMAP_GPKG")
 
     with tempfile.TemporaryDirectory(prefix="bench_sheets_") as tmp:
         gpkg = args.gpkg

@@ -136,12 +136,17 @@ def first_paint(url):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--gpkg", default=str(ROOT / "geodata" / "wenzhou_plans.gpkg"))
+    ap.add_argument("--gpkg", default=None, help="the GeoPackage (default: the PLANMAP_GPKG setting)")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--threads", type=int, default=8, help="waitress worker threads (planmap serve's default)")
     ap.add_argument("--no-browser", action="store_true", help="skip the chromium first-paint measurement")
     args = ap.parse_args(argv)
+    if args.gpkg is None:
+        sys.path.insert(0, str(ROOT))
+        from layers.settings import resolve
+
+        args.gpkg = resolve().path("PLANMAP_GPKG")
     gpkg = Path(args.gpkg)
     if not gpkg.exists():
         raise SystemExit(f"{gpkg} missing: run `planmap build` first")

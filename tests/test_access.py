@@ -452,8 +452,30 @@ def test_notebook_runs_and_shows_network_missing(tmp_path, monkeypatch, targets)
 
 # -- the ring engine: GraphML streamed, compiled once, kept on disk and in memory ------------------------
 
+def test_the_streamed_graphml_reads_classes_lists_and_flags_as_osmnx_does(tmp_path):
+    """List-valued classes (a simplified edge that joins a motorway and a trunk), planned links' flag,
+    parallel edges: the streamed reader marks the same edges access-controlled as osmnx's graph."""
+    import osmnx as ox
+
+    from layers.access.graphml import arrays_from_graph, read_graphml
+
+    G = N.synthetic_grid(6, 6, 100.0, 30.0, name="flags")
+    edges = list(G.edges(keys=True))
+    G.edges[edges[0]]["highway"] = ["motorway", "trunk"]
+    G.edges[edges[1]]["highway"] = ["trunk", "motorway"]
+    G.edges[edges[2]]["highway"] = "motorway"
+    G.edges[edges[3]]["access_controlled"] = True
+    u, v, _ = edges[4]
+    G.add_edge(u, v, length=100.0, speed_kph=80.0, travel_time=4.5, highway="primary")    # a parallel edge
+    path = tmp_path / "flags.drive.graphml"
+    ox.save_graphml(G, path)
+    streamed, loaded = read_graphml(path), arrays_from_graph(ox.load_graphml(path))
+    assert streamed.ctl.tolist() == loaded.ctl.tolist() and streamed.ctl.sum() == 3
+    assert np.array_equal(streamed.ts, loaded.ts) and np.array_equal(streamed.us, loaded.us)
+
+
 def test_the_streamed_graphml_compiles_to_the_same_network_as_osmnx_reads_it(dongao_networks):
-    """Real OSM edges (geometries, lists of classes, one-way pairs): both routes give the same arrays."""
+    """Real OSM edges (geometries, one-way pairs): both routes give the same compiled arrays."""
     import osmnx as ox
 
     from layers.access.graphml import read_graphml

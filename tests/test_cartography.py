@@ -49,6 +49,15 @@ def test_the_web_legend_shows_each_structure_kind_as_the_table_says(overview):
         assert q.legend_zh in overview
 
 
+def test_base_layers_look_the_same_on_the_web_and_on_paper(overview, built_gpkg):
+    from layers.sheets import style
+
+    assert style.LAND == carto.KINDS["land"].colour
+    assert f'"fillColor": "{carto.KINDS["land"].colour}"' in overview
+    for kind in set(read_layer(built_gpkg[0], "towns")["kind"]):
+        assert f'"color": "{carto.KINDS[kind].colour}"' in overview, kind
+
+
 def test_the_sheet_legend_shows_each_kind_as_the_table_says(built_gpkg):
     seen = {}
     for plan in ("000", "001", "002", "003", "004"):

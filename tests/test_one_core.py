@@ -95,6 +95,7 @@ def test_the_same_ring_through_the_web_the_cli_and_the_build(gpkg_copy, nets, tm
 
 def test_planmap_build_times_travel_targets_only_on_the_network_it_is_given(gpkg_copy, nets):
     gpkg = gpkg_copy()
+    _web_rings(gpkg, nets, f"lon={LON}&lat={LAT}&minutes=15")        # the web compiles the network first
     env = {"PLANMAP_NETWORKS_DIR": str(nets)}
     res = CliRunner().invoke(cli, ["build", "--gpkg", str(gpkg)], env=env)
     assert res.exit_code == 0, res.output
@@ -103,6 +104,7 @@ def test_planmap_build_times_travel_targets_only_on_the_network_it_is_given(gpkg
     res = CliRunner().invoke(cli, ["build", "--gpkg", str(gpkg), "--network", "dongao"], env=env)
     assert res.exit_code == 0, res.output
     assert "on network dongao" in res.output
+    assert "compiling" not in res.output, "the build must use the network the web compiled (same land, same key)"
     table = gpd.read_file(gpkg, layer="travel_target_results")
     assert table["network"].str.startswith("dongao").all()
 

@@ -19,6 +19,7 @@ again; in memory, each process keeps the ``PLANMAP_RING_NETWORKS`` most recently
 """
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -73,7 +74,7 @@ class RingEngine:
         self._base_land = None
         self._memory = OrderedDict()
         self._lock = threading.Lock()
-        self._compile_lock = threading.Lock()
+        self._compiling = {}            # key → lock: one compile per network, others run on
 
     # -- what the network depends on -----------------------------------------------------------------
 
@@ -132,7 +133,9 @@ class RingEngine:
         hit = self._remember(key)
         if hit is not None:
             return hit
-        with self._compile_lock:              # one compile at a time; the others wait, then hit memory
+        with self._lock:
+            compile_lock = self._compiling.setdefault(key[:3], threading.Lock())
+        with compile_lock:                    # one compile per network; a second asker waits, then hits memory
             hit = self._remember(key)
             if hit is not None:
                 return hit
@@ -197,13 +200,20 @@ def save_compiled(ag, path, stamp=""):
             "k": ag.k, "cell_m": ag.cell_m, "grid_x0": ag.grid_x0, "grid_y1": ag.grid_y1,
             "grid_shape": list(ag.grid_shape), "info": ag.info, "stamp": stamp}
     ids = np.array([str(n) for n in ag.node_ids])
-    tmp = path.with_name(path.name + ".tmp.npz")
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp.npz", dir=path.parent)   # one per writer
+    os.close(fd)
     land = {} if ag.land is None else {"land": np.frombuffer(shapely.to_wkb(ag.land), dtype=np.uint8),
                                         "cell_land": ag.cell_land}
     np.savez(tmp, meta=np.array(json.dumps(meta)), node_ids=ids, csr_data=ag.csr.data, csr_indices=ag.csr.indices,
              csr_indptr=ag.csr.indptr, extent=np.frombuffer(shapely.to_wkb(ag.extent), dtype=np.uint8),
              **land, **{k: getattr(ag, k) for k in _SAVED_ARRAYS})
-    Path(tmp).replace(path)
+    try:
+        Path(tmp).replace(path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -224,7 +234,8 @@ def load_compiled(path, stamp=None):
     try:
         z = np.load(path, allow_pickle=False)
         meta = json.loads(str(z["meta"]))
-    except (OSError, ValueError, KeyError):       # a damaged or foreign file: compile again
+    except Exception:           # a damaged or foreign file (a truncated zip …): drop it, compile again
+        path.unlink(missing_ok=True)
         return None
     if meta.get("format") != FORMAT or (stamp is not None and meta.get("stamp") != stamp):
         return None

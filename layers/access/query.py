@@ -122,7 +122,6 @@ def _surface(ag, dist, pts, geom, limit_s):
     rows, cols = ag.grid_shape
     c = ag.cell_m
     walk_r = ag.walk_mps * limit_s
-    ag.xs  # noqa: B018 (builds the coordinate columns once)
     if len(reached):
         xr, yr = ag.xs[reached], ag.ys[reached]     # 1-D contiguous: far faster than xy.min(axis=0)
         bx0, bx1 = xr.min() - ag.snap_m, xr.max() + ag.snap_m

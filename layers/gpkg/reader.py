@@ -56,6 +56,7 @@ class GeoPackage:
         self._stamp = None
         self._cache = {}
         self._local = threading.local()
+        self._memo_lock = threading.Lock()      # the memo's OrderedDicts are shared by request threads
 
     def __repr__(self):
         return f"GeoPackage({str(self.path)!r})"
@@ -107,15 +108,17 @@ class GeoPackage:
         """``compute()`` once per version and ``(namespace, key)``; a namespace with ``max_entries``
         keeps only that many, least recently used dropped (pages, one per canonical key)."""
         cache = self._current()
-        space = cache.setdefault(("memo", namespace), OrderedDict())
-        if key in space:
-            space.move_to_end(key)
-            return space[key]
-        value = compute()
-        space[key] = value
-        if max_entries is not None:
-            while len(space) > max_entries:
-                space.popitem(last=False)
+        with self._memo_lock:
+            space = cache.setdefault(("memo", namespace), OrderedDict())
+            if key in space:
+                space.move_to_end(key)
+                return space[key]
+        value = compute()           # outside the lock: two threads may compute one value, never corrupt it
+        with self._memo_lock:
+            space[key] = value
+            if max_entries is not None:
+                while len(space) > max_entries:
+                    space.popitem(last=False)
         return value
 
     def cached(self, namespace):

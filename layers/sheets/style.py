@@ -4,8 +4,8 @@ Every structure, line and point takes its colour, width factor and marker from
 :data:`layers.cartography.KINDS`, and its line pattern, fill opacity, hatching and hollowness from
 :data:`layers.cartography.QUALITIES` — the tables the web map and the QGIS styles read — so a kind has
 one name and one colour on the web, in QGIS and on the PDF. Only what exists on paper alone is set
-here: the sea and land tints, parcels and project sites (drawn in one colour, whatever their kind),
-the grey of context features, the red focus ring, and the weights that turn the tables' factors into
+here: the sea tint, parcels and project sites (drawn in one colour, whatever their kind),
+the coast line, the grey of context features, the red focus ring, and the weights that turn the tables' factors into
 points.
 """
 
@@ -14,7 +14,7 @@ from ..cartography import KINDS, MPL_DASH, QUALITIES, kind, quality
 # -- sheet-only colours ---------------------------------------------------------------------------------
 
 SEA = "#dfeaf3"
-LAND = "#f6f4ee"
+LAND = KINDS["land"].colour   # the land is the land's colour everywhere, paper included
 COAST = "#8fa3b3"
 PARCEL = "#c8591c"
 PARCEL_TEXT = "#5a2408"
