@@ -165,6 +165,12 @@ def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None
     sites, unlocated, shares = locate_projects(frames["projects"], parcels, structures_all, frames["land"],
                                                frames["towns"], frames["districts"])
     edited_sites = keep_edits({"project_sites": sites})["project_sites"]
+    # a site an editor added without in_rollup counts as its plan's list says
+    blank = edited_sites["in_rollup"].isna()
+    if blank.any():
+        edited_sites.loc[blank, "in_rollup"] = [in_rollup(p, l) for p, l in
+                                                zip(edited_sites.loc[blank, "plan"], edited_sites.loc[blank, "list_name"])]
+        edited_sites["in_rollup"] = edited_sites["in_rollup"].astype(bool)
     deleted = sites[~sites["project_id"].isin(edited_sites["project_id"])]
     if len(deleted):
         # a site an editor deleted: its project is unlocated from now on, and leaves its parcels

@@ -50,6 +50,9 @@ from .gpkg import read_layer
 EDITABLE = {"structures": "id", "structure_lines": "id", "structure_points": "id",
             "parcels": "parcel_id", "project_sites": "project_id", "planned_links": "id"}
 
+#: Columns the build computes with and cannot take empty: an edit that empties one is not applied.
+NEEDED = {"project_sites": {"in_rollup": "the computed value is kept"}}
+
 GEOM = "geom"                   # the geometry column in the GeoPackage (and in the history's JSON)
 GEOMETRY = "geometry"           # its name in edit frames and in reports
 #: Columns measured from the geometry: recomputed when an edit changed the geometry but not them.
@@ -430,6 +433,10 @@ def _value_refusals(layer, key, states, values):
                                    "geometry", st.at, tuple(st.rows if whole else st.field_rows[GEOM]),
                                    (WHOLE,) if whole else (GEOM,)))
                 continue
+        for col, outcome in NEEDED.get(layer, {}).items():
+            if st.action == "update" and col in st.fields and _blank(row.get(col)):
+                out.append(Refusal(layer, k, st.fid, col, f"{col} edited", f"{col} is empty (NULL)", outcome,
+                                   "value", st.at, tuple(st.field_rows[col]), (col,)))
         if layer == "parcels" and (whole or "code" in st.fields):
             code = row.get("code")
             if _blank(code) or not normalise(str(code)):

@@ -258,6 +258,27 @@ def test_an_invalid_or_misplaced_shape_no_longer_stops_the_build(gpkg):
     assert check(gpkg)[0] == 0
 
 
+def test_a_site_whose_rollup_flag_is_emptied_or_added_without_one_does_not_stop_the_build(gpkg):
+    """Clearing a site's in_rollup made the build fail ('Cannot mask with non-boolean array'); a site
+    added without one did the same. The emptied flag is refused (the computed one stays); the added
+    site counts as its plan's list says."""
+    site = layer(gpkg, "project_sites")["project_id"].iloc[0]
+    fid = fid_of(gpkg, "project_sites", "project_id", site)
+    edit(gpkg, "UPDATE project_sites SET in_rollup = NULL WHERE project_id = ?", site)
+    edit(gpkg, "INSERT INTO project_sites (project_id, plan, list_name, name, located_by, source_line, geom) "
+               "VALUES ('000:GIS-1', '000', '重大项目清单', '新项目点', 'GIS', 1, ?)",
+         gpkg_blob(shapely.Point(590000, 3090000)))
+    code, lines = check(gpkg)
+    one(rf"  edited in QGIS — project_sites: feature {site} \(fid {fid}, edited [^)]+\): in_rollup edited: in_rollup "
+        r"is empty \(NULL\); a build will not apply it: the computed value is kept", lines)
+    code, lines = build(gpkg)
+    assert code == 0, lines
+    assert refused(lines) == [one(rf"project_sites {site} \(fid {fid}\): in_rollup edited {WHEN} — not applied: "
+                                  r"in_rollup is empty \(NULL\); the computed value is kept", refused(lines))]
+    sites = layer(gpkg, "project_sites").set_index("project_id")
+    assert sites.loc[site, "in_rollup"] == True and sites.loc["000:GIS-1", "in_rollup"] == True   # noqa: E712
+
+
 def test_an_edit_the_build_cannot_apply_is_contained_to_its_feature(gpkg, monkeypatch):
     """Whatever else goes wrong applying one feature's edit, the others are applied and the one is named."""
     import layers.edits as edits_mod
