@@ -184,7 +184,32 @@ def _blank(value):
 
 
 def _json(text):
-    return json.loads(text) if isinstance(text, str) and text else {}
+    """A history row's values; {} when there are none, or when someone edited them into something
+    that is not a JSON object (the history table is a layer QGIS shows: :func:`_unreadable_rows`)."""
+    if not isinstance(text, str) or not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _unreadable_rows(rows, layers):
+    """History rows of the editable layers whose values are not what the triggers write (edited by
+    hand): each is named and ignored, as if it had not been written."""
+    out = []
+    for r in rows.itertuples(index=False):
+        if r.layer not in layers:
+            continue
+        bad = [name for name, text in (("old_values", r.old_values), ("new_values", r.new_values))
+               if isinstance(text, str) and text and not _json(text)]
+        if bad or r.action not in ("insert", "update", "delete"):
+            what = f"action {r.action!r}" if r.action not in ("insert", "update", "delete") else " and ".join(bad)
+            out.append(Refusal(r.layer, None if _blank(r.feature) else r.feature, _fid(r.fid), WHOLE,
+                               f"history row {int(r.id)}", f"its {what} are not what the history triggers write",
+                               "the row is ignored", "history", r.at, (int(r.id),)))
+    return out
 
 
 @dataclass
@@ -307,9 +332,15 @@ def _refused_before(rows):
     """``{history id: fields}`` that earlier builds refused (their ``build`` rows in the history)."""
     out = {}
     for text in rows.loc[rows["action"] == "build", "new_values"]:
-        for item in _json(text).get("refused", []):
-            for rid in item.get("rows", []):
-                out.setdefault(int(rid), set()).update(item.get("sets_aside", [WHOLE]))
+        items = _json(text).get("refused", [])
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            fields = item.get("sets_aside", [WHOLE])
+            fields = [f for f in fields if isinstance(f, str)] if isinstance(fields, list) else [WHOLE]
+            for rid in item.get("rows", []) if isinstance(item.get("rows"), list) else []:
+                if isinstance(rid, int):
+                    out.setdefault(rid, set()).update(fields or [WHOLE])
     return out
 
 
@@ -518,7 +549,9 @@ def read_edits(old_gpkg_path, layers=EDITABLE):
     rows = history(old_gpkg_path)
     before = _refused_before(rows)
     refused = {rid: set(fields) for rid, fields in before.items()}
-    found = []
+    found = [r for r in _unreadable_rows(rows, layers) if WHOLE not in refused.get(r.rows[0], ())]
+    for r in found:
+        refused[r.rows[0]] = {WHOLE}
     current_by_layer = {}
     for _ in range(8):          # each round sets rows aside and folds again; a few rounds settle it
         states, keyless, arrivals = _edit_states(rows, layers, refused)

@@ -279,6 +279,22 @@ def test_a_site_whose_rollup_flag_is_emptied_or_added_without_one_does_not_stop_
     assert sites.loc[site, "in_rollup"] == True and sites.loc["000:GIS-1", "in_rollup"] == True   # noqa: E712
 
 
+def test_a_history_row_edited_by_hand_is_named_and_ignored(gpkg):
+    """The history is a table QGIS shows, so someone may type into it. A row whose values are not
+    what the triggers write is named and ignored; the other edits are kept."""
+    edit(gpkg, "UPDATE structures SET name_en = 'typed over' WHERE id = '000-phase1'")
+    edit(gpkg, "UPDATE structures SET name_en = 'Phase Two' WHERE id = '000-phase2'")
+    edit(gpkg, "UPDATE history SET new_values = 'see my notes' WHERE feature = '000-phase1'")
+    rid = int(history(gpkg).set_index("feature").loc["000-phase1", "id"])
+    fid = fid_of(gpkg, "structures", "id", "000-phase1")
+    code, lines = build(gpkg)
+    assert code == 0, lines
+    assert refused(lines) == [one(rf"structures 000-phase1 \(fid {fid}\): history row {rid} {WHEN} — not applied: "
+                                  r"its new_values are not what the history triggers write; the row is ignored",
+                                  refused(lines))]
+    assert layer(gpkg, "structures").set_index("id").loc["000-phase2", "name_en"] == "Phase Two"
+
+
 def test_an_edit_the_build_cannot_apply_is_contained_to_its_feature(gpkg, monkeypatch):
     """Whatever else goes wrong applying one feature's edit, the others are applied and the one is named."""
     import layers.edits as edits_mod
