@@ -130,7 +130,8 @@ def build_parcels(projects, structures, land, rules_path=None):
     rows = []
     for target, items in by_zone.items():
         zone_geom, zone_name = zones[target]
-        squares = _pack(zone_geom, [rec["area_stated_m2"] or NOMINAL_M2 for rec, _ in items], target)
+        squares = _pack(zone_geom, [rec["area_stated_m2"] or NOMINAL_M2 for rec, _ in items], target,
+                        rules_path, items[0][1].line)
         for (rec, rule), sq in zip(items, squares):
             rows.append({
                 "parcel_id": f"{rec['plan']}:{rec['code_norm']}", "plan": rec["plan"], "code": rec["code"],
@@ -144,7 +145,7 @@ def build_parcels(projects, structures, land, rules_path=None):
     return gpd.GeoDataFrame(rows, columns=COLUMNS + ["geometry"], geometry="geometry", crs=PLAN_CRS)
 
 
-def _pack(zone, areas, label):
+def _pack(zone, areas, label, rules_path, line):
     """Squares of the given areas laid in rows inside ``zone``, none overlapping another.
 
     Shelf packing: rows run west to east from the zone's north edge; a square goes at the first
@@ -162,8 +163,8 @@ def _pack(zone, areas, label):
         side = area ** 0.5
         while True:
             if y_top - side < miny:
-                raise RecipeError(rules_path, 1, f"parcels do not fit in zone {label}: "
-                                                 f"{len(out)} of {len(areas)} placed")
+                raise RecipeError(rules_path, line, f"parcels do not fit in zone {label}: "
+                                                    f"{len(out)} of {len(areas)} placed")
             if x + side > maxx:
                 y_top -= row_h + GAP_M
                 row_h, x = 0.0, minx

@@ -141,3 +141,12 @@ def test_check_catches_a_duplicate_parcel_code(gpkg, tmp_path):
     pyogrio.write_dataframe(parcels, broken, layer="parcels", append=False)
     problems = check_file(broken)
     assert any(p.startswith("parcels: duplicate parcel code") and parcels.loc[0, "code_norm"] in p for p in problems)
+
+
+def test_parcels_that_do_not_fit_their_zone_stop_the_build_at_the_zone_rule(tmp_path):
+    """A zone too small for its parcels (an editor shrank it): file:line of the rule, not a traceback."""
+    from layers.errors import RecipeError
+    from layers.parcels import _pack
+
+    with pytest.raises(RecipeError, match=r"zones\.csv:7: parcels do not fit in zone feature:tiny: 0 of 2 placed"):
+        _pack(shapely.box(0, 0, 50, 50), [1e6, 1e6], "feature:tiny", tmp_path / "zones.csv", 7)
