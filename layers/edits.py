@@ -229,7 +229,8 @@ class Refusal:
     what: str
     reason: str
     outcome: str
-    kind: str                       # geometry, code, key or error: what check_file may also report
+    kind: str                       # geometry, code, key, value, history or error (check_file reports
+                                    # geometry and code problems too: edit_problems lists those once)
     at: str = ""
     rows: tuple = ()
     sets_aside: tuple = (WHOLE,)    # what of each row is set aside: its whole, or these columns
@@ -643,7 +644,8 @@ def apply_edits(frames, edits, layers=EDITABLE, refused=None):
                 frame = _apply_one(layer, key, frame, gcol, k, ed, report)
             except Exception as exc:          # noqa: BLE001 — one bad feature must not take the others down
                 frame = before
-                problems.append(Refusal(layer, k, _fid(ed.get("fid")), WHOLE, f"{ed['edit_action']}d",
+                problems.append(Refusal(layer, k, _fid(ed.get("fid")), WHOLE,
+                                        {"insert": "added", "update": "edited"}.get(ed["edit_action"], "deleted"),
                                         f"the build could not apply it ({type(exc).__name__}: {exc})",
                                         "the rebuilt feature is kept", "error", ed["edit_at"]))
         if layer == "parcels":

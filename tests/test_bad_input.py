@@ -311,7 +311,7 @@ def test_an_edit_the_build_cannot_apply_is_contained_to_its_feature(gpkg, monkey
     monkeypatch.setattr(edits_mod, "_apply_one", fail_on_one)
     code, lines = build(gpkg)
     assert code == 0, lines
-    one(rf"structures 000-phase1 \(fid \d+\): updated {WHEN} — not applied: the build could not apply it "
+    one(rf"structures 000-phase1 \(fid \d+\): edited {WHEN} — not applied: the build could not apply it "
         r"\(ValueError: a value the build did not foresee\); the rebuilt feature is kept", refused(lines))
     s = layer(gpkg, "structures").set_index("id")
     assert s.loc["000-lingkun", "name_en"] == "Lingkun" and s.loc["000-phase1", "name_en"] != "Phase One"
