@@ -54,35 +54,60 @@ def _check_spatial(path, name, info):
         out.append(f"{name}: CRS is {crs or 'undeclared'}, expected {PLAN_CRS}")
         return out
     gdf = pyogrio.read_dataframe(path, layer=name, fid_as_index=True)
-    geoms = gdf.geometry.values
     label = _label_column(gdf)
+    for fid, kind, reason in feature_findings(gdf):
+        if kind == "code":
+            out.append(f"{name}: feature fid {fid}: {reason}")
+        elif kind == "code_norm":
+            out.append(f"{name}: feature fid {fid} ({gdf.at[fid, 'code']}): {reason}")
+        else:
+            out.append(f"{name}: feature {_describe(gdf, fid, label)}: {reason}")
+    if "code_norm" in gdf.columns:
+        out.extend(f"{name}: duplicate parcel code {key} in features {', '.join(str(f) for f in fids)}"
+                   for key, fids in _duplicate_codes(gdf))
+    return out
+
+
+def feature_findings(gdf):
+    """``[(fid, kind, reason)]``: the per-feature rules — a shape that is missing, empty, invalid or
+    outside EPSG:4549's area of use; a parcel code that is empty or out of step with ``code_norm``.
+
+    The one definition of what is wrong with a single feature: ``planmap check`` prints it, the web
+    app's reader (:mod:`layers.gpkg.problems`) serves it with the feature.
+    """
+    out = []
+    geoms = gdf.geometry.values
     missing = shapely.is_missing(geoms)
     empty = shapely.is_empty(geoms) | missing
     for fid, none in zip(gdf.index[empty], missing[empty]):
-        out.append(f"{name}: feature {_describe(gdf, fid, label)}: "
-                   + ("no geometry (NULL)" if none else "empty geometry"))
+        out.append((fid, "geometry", "no geometry (NULL)" if none else "empty geometry"))
     valid = shapely.is_valid(geoms)
     for fid in gdf.index[~valid & ~empty]:
-        reason = shapely.is_valid_reason(gdf.geometry[fid])
-        out.append(f"{name}: feature {_describe(gdf, fid, label)}: invalid geometry ({reason})")
+        out.append((fid, "geometry", f"invalid geometry ({shapely.is_valid_reason(gdf.geometry[fid])})"))
     lonlat = gdf[~empty].to_crs("EPSG:4326").geometry.values
     outside = outside_plan_crs_area(lonlat) if len(lonlat) else np.zeros(0, bool)
     for fid in gdf.index[~empty][outside]:
-        out.append(f"{name}: feature {_describe(gdf, fid, label)}: lies outside EPSG:4549's area of use "
-                   "(118.5°E-121.5°E, with a 1° margin) — wrong CRS or misplaced coordinates?")
+        out.append((fid, "area", "lies outside EPSG:4549's area of use (118.5°E-121.5°E, with a 1° margin) — "
+                                 "wrong CRS or misplaced coordinates?"))
     if "code_norm" in gdf.columns and "code" in gdf.columns:
         from .codes import normalise
 
         for fid, code, norm in zip(gdf.index, gdf["code"], gdf["code_norm"]):
             if not _present(code):
-                out.append(f"{name}: feature fid {fid}: code is empty (NULL); a parcel needs its code"
-                           + (f" (its code_norm is {norm})" if _present(norm) else ""))
+                out.append((fid, "code", "code is empty (NULL); a parcel needs its code"
+                            + (f" (its code_norm is {norm})" if _present(norm) else "")))
             elif normalise(str(code)) != norm:
-                out.append(f"{name}: feature fid {fid} ({code}): code_norm {norm} does not match code "
-                           f"(expected {normalise(str(code))}); rebuild or correct it")
-    if "code_norm" in gdf.columns:
-        out.extend(_duplicate_codes(name, gdf))
+                out.append((fid, "code_norm", f"code_norm {norm} does not match code "
+                                              f"(expected {normalise(str(code))}); rebuild or correct it"))
     return out
+
+
+def duplicate_findings(gdf):
+    """``[(fid, reason)]``: each parcel sharing its code with another of its plan (see :func:`_duplicate_codes`)."""
+    if "code_norm" not in gdf.columns:
+        return []
+    return [(fid, f"duplicate parcel code {key} (also feature {', '.join(str(f) for f in fids if f != fid)})")
+            for key, fids in _duplicate_codes(gdf) for fid in fids]
 
 
 def _present(value):
@@ -92,9 +117,10 @@ def _present(value):
     return not (isinstance(value, str) and not value.strip())
 
 
-def _duplicate_codes(name, gdf):
-    """A parcel code is unique within its plan (plans 000 and 003 have different 街坊 schemes): by the
-    stored ``code_norm``, and by ``code`` as the next build normalises it (an editor edits ``code``)."""
+def _duplicate_codes(gdf):
+    """``[(plan:code, fids)]``: a parcel code is unique within its plan (plans 000 and 003 have different
+    街坊 schemes): by the stored ``code_norm``, and by ``code`` as the next build normalises it (an editor
+    edits ``code``)."""
     from .codes import normalise
 
     plan = gdf["plan"].astype(str) + ":" if "plan" in gdf.columns else ""
@@ -107,8 +133,7 @@ def _duplicate_codes(name, gdf):
         dup = keys.duplicated(keep=False) & codes.notna()
         for key, group in gdf[dup].groupby(keys[dup]):
             groups.setdefault((key, tuple(group.index)), None)
-    return [f"{name}: duplicate parcel code {key} in features {', '.join(str(f) for f in fids)}"
-            for key, fids in groups]
+    return list(groups)
 
 
 def _label_column(gdf):

@@ -112,7 +112,7 @@ def test_clicking_parcel_e_16_03_shows_its_project_and_30_11(server, browser):
     page.locator(".leaflet-popup-content .pm-popup table").first.wait_for(timeout=5000)
     text = page.inner_text(".leaflet-popup-content")
     assert "E-16-03" in text and "30.11" in text
-    assert "示意图形" in text                      # the shape is labelled as not survey
+    assert "示意：仅面积依据规划，位置未知" in text   # the shape is labelled as not survey (layers/cartography.py)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "parcel_E-16-03.png"))
 
