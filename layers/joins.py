@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from .crs import PLAN_CRS
+from .gazetteer import whole_names, why_not_whole
 
 SITE_COLUMNS = ["project_id", "plan", "list_name", "seq", "name", "section", "total_investment_yi",
                 "fyp_investment_yi", "land_area_m2", "build_type", "period_start", "period_end", "owner",
@@ -71,10 +72,13 @@ class _Names:
                 for n in names:
                     entries.append((n, kind, f"{kind}:{row.name_zh}", "", row.geometry, row.quality))
         self.entries = sorted(entries, key=lambda e: (-len(e[0]), e[4].area))
+        self._names = {e[0] for e in self.entries}
 
     def find(self, words, plan):
-        """The best (name, kind, id, geometry, quality) in ``words``: structures first, own plan first."""
-        hits = [e for e in self.entries if e[0] in words]
+        """The best (name, kind, id, geometry, quality) named in ``words`` as a whole name
+        (:func:`layers.gazetteer.whole_names`): structures first, own plan first."""
+        present = {n for n, _ in whole_names(words, self._names)}
+        hits = [e for e in self.entries if e[0] in present]
         if not hits:
             return None
         for kind in ("structure", "place", "district"):
@@ -85,6 +89,15 @@ class _Names:
             if ranked:
                 return ranked[0]
         return None
+
+    def near_misses(self, words):
+        """Names that occur in ``words`` only inside a longer word, each with that word (for reasons)."""
+        present = {n for n, _ in whole_names(words, self._names)}
+        out = []
+        for name in sorted(self._names, key=lambda n: -len(n)):
+            if len(name) >= 2 and name in words and name not in present and not any(name in o for o in present):
+                out.append(why_not_whole(words, name))
+        return out[:3]
 
 
 def locate_projects(projects, parcels, structures_all, land, towns, districts):
@@ -124,6 +137,9 @@ def locate_projects(projects, parcels, structures_all, land, towns, districts):
             continue
         reason = ("its parcel code(s) " + ", ".join(pids) + " are not in the parcels layer") if pids else \
             "its row names no parcel code, plan structure or known place"
+        misses = names.near_misses(words)
+        if misses:
+            reason += " as a whole name (" + "; ".join(misses) + ")"
         unlocated.append({**{c: getattr(p, c) for c in ("project_id", "plan", "list_name", "seq", "name",
                                                         "total_investment_yi", "fyp_investment_yi", "source_line")},
                           "in_rollup": in_rollup(p.plan, p.list_name), "reason": reason})
