@@ -118,7 +118,9 @@ def test_largest_transport_rows(tables):
     s2 = row(tables, TRANSPORT, 14)
     assert s2.name == "市域铁路 S2 线一期工程"
     assert s2.total_investment_yi == 261.5
-    assert (s2.period_start, s2.period_end) == (2022, 2022)
+    # "2022 年底前建成": a completion date, not a one-year period (no start, no end)
+    assert (s2.period_start, s2.period_end, s2.complete_by) == (None, None, 2022)
+    assert s2.period_raw == "2022 年底前建成。"
     assert s2.owner == "市铁投集团"
     assert row(tables, TRANSPORT, 8).total_investment_yi == 110.2
 
@@ -127,7 +129,8 @@ def test_money_cell_with_a_note(tables):
     p = row(tables, TRANSPORT, 4)
     assert p.total_investment_yi == 45.8
     assert p.total_investment_raw.startswith("45.8（含市域铁路") and p.total_investment_raw.endswith("费用）")
-    assert (p.period_start, p.period_end) == (2020, 2023)      # 力争 2020 年 12 月开工，2023 年底前建成
+    # 力争 2020 年 12 月开工，2023 年底前基本建成: a start and a complete-by date, no printed span
+    assert (p.period_start, p.period_end, p.complete_by) == (2020, None, 2023)
 
 
 def test_cleanup_rows_with_a_stated_investment(tables):
@@ -176,7 +179,9 @@ def test_key_block_cells(tables):
     assert p.content.startswith("以立足浙南科技城")
     assert "国科大新建大楼" in p.content                         # from the 2022 goal
     assert p.owner == "*浙南科技城管委会、龙湾区政府"
-    assert (p.period_start, p.period_end) == (2020, 2022)
+    # 到 2020 年 … 到 2022 年 …: two milestones of the goals, not a construction period
+    assert (p.period_start, p.period_end, p.complete_by) == (None, None, 2022)
+    assert p.period_raw == "到 2020 年；到 2022 年"
     assert row(tables, KEY_BLOCKS, 9).owner == "瓯江口产业集聚区管委会"   # wrapped over two lines
 
 
@@ -187,7 +192,9 @@ def test_no_parcel_codes_and_no_road_names_taken_for_codes(text, tables):
 
 
 def test_cleanup_and_task_rows(tables):
-    assert all((p.period_start, p.period_end) == (2020, 2020) for p in rows(tables, CLEANUP))
+    # "2020 年 6 月底前见成效，12月底前巩固…": deadlines in 2020, never a 2020-2020 period
+    assert all((p.period_start, p.period_end, p.complete_by) == (None, None, 2020) for p in rows(tables, CLEANUP))
+    assert all(p.period_raw == "" and p.complete_by is None for p in rows(tables, TASKS))
     p = row(tables, CLEANUP, 36)
     assert p.owner == "龙湾区政府、瓯海区政府、瑞安市政府、浙南产业集聚区管委会"
     assert "各建成 3 个口袋公园" in p.content

@@ -27,8 +27,10 @@ class Project:
     land_area_m2: float | None = None
     floor_area_m2: float | None = None
     build_type: str = ""      # 新建 / 续建 / 研究 / 前期 …
-    period_start: int | None = None
-    period_end: int | None = None
+    period_start: int | None = None   # only a start the text gives (a span's first year, "…年开工")
+    period_end: int | None = None     # only the last year of a span the text prints
+    complete_by: int | None = None    # "2022年底前建成", "到2022年": to be finished by this year
+    period_raw: str = ""              # the period words as printed (建设期限 cell, 时间安排, milestones)
     total_investment_raw: str = ""
     total_investment_yi: float | None = None
     fyp_investment_raw: str = ""

@@ -19,6 +19,7 @@ import re
 
 from ..codes import is_parcel_code, split_codes
 from .model import PlanTables, PrintedTotal, Project, Quota, Target, TravelTarget
+from .periods import cell_period
 from .units import AREA_TO_M2, area_to_m2, money_to_yi, parse_number
 
 PLAN = "000"
@@ -93,7 +94,11 @@ def _money(text, lineno, cell, unit, what):
 
 
 def _period(text, lineno, cell, what):
-    """建设期限 "2021-2025" → (2021, 2025); "2021" → (2021, 2021); 待定/blank → (None, None)."""
+    """建设期限 "2021-2025" → (2021, 2025); "2021" → (2021, 2021); 待定/blank → (None, None).
+
+    A one-year cell is that year's period (the column prints a period, not a completion date):
+    the start and end are both the year the cell prints.
+    """
     s = clean(cell)
     if s in ("", "待定"):
         return None, None
@@ -291,7 +296,8 @@ class _ListReader:
         if "owner" in values:
             row.owner = clean(values["owner"][0])
         if "period" in values:
-            row.period_start, row.period_end = _period(self.text, lineno, values["period"][0], what)
+            cell = values["period"][0]
+            cell_period(*_period(self.text, lineno, cell, what), clean(cell)).apply(row)
         for col in ("total_investment", "fyp_investment"):
             if col in values:
                 cell, unit = values[col]

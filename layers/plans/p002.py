@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from .. import codes
 from . import units
 from .model import PlanTables, PrintedTotal, Project, Quota, Target
+from .periods import cell_period
 
 PLAN = "002"
 
@@ -336,12 +337,13 @@ def read_project_row(text, list_name, section, expected_seq, row):
     start, end = parse_period(text, period, label)
     project = Project(
         plan=PLAN, list_name=list_name, seq=seq, name=name.text, source_line=name.line,
-        section=section, content=content.text, period_start=start, period_end=end,
+        section=section, content=content.text,
         total_investment_raw=total.text,
         total_investment_yi=parse_money_wan(text, total, "总投资", label),
         fyp_investment_raw=fyp.text,
         fyp_investment_yi=parse_money_wan(text, fyp, "“十四五”投资", label),
     )
+    cell_period(start, end, period.text).apply(project)
     fill_place(project, name.text, content.text)
     return project
 

@@ -21,6 +21,7 @@ import re
 
 from . import units
 from .model import PlanTables, Project, PrintedTotal, Quota, Target, TravelTarget
+from .periods import cell_period
 from ..codes import split_codes
 
 PLAN = "003"
@@ -210,17 +211,17 @@ def _project(text, block, section):
     start, end = _period(text, period_line, period)
     codes = parcel_codes(name, content)
     land = land_area(content)
-    return Project(
+    return cell_period(start, end, period).apply(Project(
         plan=PLAN, list_name=ANNEX_LIST, seq=seq, name=name, source_line=name_line, section=section,
         parcel_codes=";".join(n for _, n in codes), parcel_codes_raw=";".join(r for r, _ in codes),
         location_text=location_text(name, content), content=content,
         land_area_raw=land[0] if land else None, land_area_unit=land[1] if land else "",
         land_area_m2=land[2] if land else None, floor_area_m2=floor_area(content),
-        build_type=build_type, period_start=start, period_end=end,
+        build_type=build_type,
         total_investment_raw=_raw_money(total), total_investment_yi=_money(text, total_line, total, f"{label} 总投资"),
         fyp_investment_raw=_raw_money(fyp), fyp_investment_yi=_money(text, fyp_line, fyp, f"{label} 十四五投资"),
         owner=owner,
-    )
+    ))
 
 
 def _raw_money(cell):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from ..codes import split_codes
 from . import units
 from .model import PlanTables, Project, Quota, Target, TravelTarget
+from .periods import read_period
 
 PLAN = "004"
 
@@ -112,10 +113,19 @@ def _years(s):
     return out
 
 
-def _period(s):
-    """(start, end) from the years a time cell states; a single year gives both, none gives None."""
-    ys = _years(s)
-    return (min(ys), max(ys)) if ys else (None, None)
+#: A clause that dates something: it holds "20xx 年" (a 时间安排 / 进度要求 / milestone clause).
+_DATED_CLAUSE = re.compile(r"[^，,；;。\n]*20\d\d\s*年[^，,；;。\n]*")
+#: A schedule cell of the 环境整治 table: it names a month or a year ("2020 年 6 月底前…", "12 月底前…").
+_SCHEDULE = re.compile(r"20\d\d\s*年|\d{1,2}\s*月")
+
+
+def _milestones(s):
+    """The dated clauses of a goal text, as printed: "到 2020 年；到 2022 年" (the goals are in content).
+
+    A 三年建设目标 cell lists what is due by each year; its years are milestones (complete-by), not a
+    construction period, and the starts it names belong to parts of the block, not to the block.
+    """
+    return "；".join(m.group(0).strip() for m in _DATED_CLAUSE.finditer(s))
 
 
 def _join(s):
@@ -301,7 +311,7 @@ def _key_block(text, table, row):
     if len({u for _, u, _ in areas}) != 1:
         raise text.error(bounds.line, f"{table.title}: row {row.seq}: areas in mixed units")
     goal_text = " ".join(c.text for c in goals)
-    start, end = _period(goal_text)
+    period = read_period(_milestones(goal_text))
     codes, codes_raw = _parcel_codes(name.text, bounds.text)
     project = _project(
         table, row, name,
@@ -310,10 +320,10 @@ def _key_block(text, table, row):
         land_area_raw=round(sum(v for v, _, _ in areas), 6),   # 应急产业园: 一期 + 二期
         land_area_unit=areas[0][1],
         land_area_m2=sum(m2 for _, _, m2 in areas),
-        period_start=start, period_end=end,
         owner=_merge_owner_cells(text, owner_cells),
         parcel_codes=codes, parcel_codes_raw=codes_raw,
     )
+    period.apply(project)
     quotas = _block_quotas(project, bounds) + _prose_area_quotas(text, [role] + goals, place=name.text)
     return project, quotas
 
@@ -351,19 +361,17 @@ def _transport(text, table, row):
     if not owner_cells:
         raise text.error(flow.line_at(tail_start + m.start(1)),
                          f"{table.title}: row {row.seq} lacks the 责任单位 cell")
-    start, end = _period(timing)
     codes, codes_raw = _parcel_codes(name.text, content)
     quotas = _terminal_quotas(flow) if "首末站" in name.text else []
-    return _project(
+    return read_period(timing).apply(_project(
         table, row, name,
         location_text=_from_to(content),
         content=content + (" " + timing if timing else ""),
-        period_start=start, period_end=end,
         total_investment_raw=token + note,
         total_investment_yi=value,
         owner=_merge_owner_cells(text, owner_cells),
         parcel_codes=codes, parcel_codes_raw=codes_raw,
-    ), quotas
+    )), quotas
 
 
 #: An investment stated inside a 整治项目 cell: "工程投资约 7453 万元".
@@ -384,7 +392,7 @@ def _cleanup(text, table, row):
         raise text.error(row.line, f"{table.title}: row {row.seq} lacks cells "
                                    "(整治项目, 进度要求 and 责任单位 expected)")
     content = " ".join(c.text for c in others)
-    start, end = _period(content)
+    period = read_period(" ".join(c.text for c in others if _SCHEDULE.search(c.text)))
     raw, value = "", None
     money = [(c, m) for c in others for m in _INLINE_MONEY.finditer(c.text)]
     if len(money) > 1:
@@ -394,15 +402,14 @@ def _cleanup(text, table, row):
         raw = m.group(0)
         value = _money(text, m.group(1), cell.line_of(m.start(1)), m.group(2))
     codes, codes_raw = _parcel_codes(name.text, content)
-    return _project(
+    return period.apply(_project(
         table, row, name,
         location_text=name.text,
         content=content,
-        period_start=start, period_end=end,
         total_investment_raw=raw, total_investment_yi=value,
         owner=_merge_owner_cells(text, owner_cells),
         parcel_codes=codes, parcel_codes_raw=codes_raw,
-    ), []
+    )), []
 
 
 def _task(text, table, row):
