@@ -92,6 +92,11 @@ def project(project_id):
     return jsonify(queries.project_answer(gpkg(), project_id))
 
 
+@bp.get("/entities/<ident>")
+def entity(ident):
+    return jsonify(queries.entity_answer(gpkg(), ident))
+
+
 @bp.get("/layers/<name>")
 def layer(name):
     fmt = request.args.get("format", "geojson")
@@ -132,6 +137,18 @@ def cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def table_csv(name, df):
+    """An attribute table as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese), with the
+    formula-neutralised cells :func:`cell` makes."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(list(df.columns))
+    for row in df.itertuples(index=False):
+        w.writerow([cell(v) for v in row])
+    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}.csv"})
 
 
 @bp.get("/search")

@@ -50,6 +50,22 @@ def parcel_page(plan, code):
     return _render(("parcel", parcel["id"]), title, plan=plan, focus=b, parcel=parcel)
 
 
+@bp.get("/worklist")
+def worklist():
+    """What GIS staff should digitise first (layers/worklist.py), as a page."""
+    rows = gpkg().layer("worklist")
+    qualities = {key: q.zh for key, q in carto.QUALITIES.items()}
+    return render_template("worklist.html", rows=[r._asdict() for r in rows.itertuples(index=False)],
+                           qualities=qualities)
+
+
+@bp.get("/worklist.csv")
+def worklist_csv():
+    from .api import table_csv
+
+    return table_csv("worklist", gpkg().layer("worklist"))
+
+
 @bp.get("/sheet")
 def sheet():
     """The print button: an A3 (or ``size=A4``) PDF sheet of what the planner is looking at.

@@ -29,6 +29,8 @@ from .parcels import build_parcels
 from .structures import build_planned_links, build_structures
 from .check import check_file
 from .codes import block_of, normalise
+from .entities import build_entities
+from .worklist import build_worklist
 from .edits import apply_edits, carry_history, install_history, read_edits, record_refusals
 from .errors import CheckFailed, StoreError
 from .plans import PLAN_IDS, PLAN_TITLES, ingest, plan_path
@@ -194,6 +196,8 @@ def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None
                                       )["planned_links"]
     out["travel_target_results"] = travel_results(frames["travel_targets"], engine, progress,
                                                   places=recipe_dir / "travel_places.csv")
+    out["entities"], out["entity_members"] = build_entities(frames["projects"], sites)
+    out["worklist"] = build_worklist(out)
     return out
 
 

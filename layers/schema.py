@@ -151,6 +151,30 @@ LAYERS.update({
          "destination": "目的地 destination", "minutes_stated": "规定分钟 stated", "minutes_computed": "计算分钟 computed",
          "status": "结论 status", "network": "路网 network", "computed_at": "计算时间 computed at", "note": "说明 note"},
         required=("plan", "source_line", "origin", "minutes_stated", "status")),
+    "entities": LayerSpec(
+        "entities", "跨规划项目 Projects across plans",
+        "几部规划都列出的同一项目：各规划的数字并列，不一致处注明（不改动任何一部规划的数字）",
+        {"entity_id": "实体编号 entity id", "name_zh": "名称 name", "plans": "规划 plans",
+         "n_members": "条目数 rows", "n_disagreements": "不一致项 disagreements",
+         "disagreements": "不一致说明 what differs"},
+        required=("entity_id", "name_zh", "plans", "n_members")),
+    "entity_members": LayerSpec(
+        "entity_members", "跨规划项目条目 Entity rows",
+        "跨规划项目的每一条：所在规划、清单、原文行号与该规划给出的数字和定位",
+        {**PROJECT_ALIASES, "entity_id": "实体编号 entity id", "project_id": "项目标识 project id",
+         "plan": "规划编号 plan", "source_line": "原文行号 source line", "located_by": "定位依据 located by",
+         "located_on": "定位于 located on", "district": "行政区 district"},
+        required=("entity_id", "project_id", "plan", "source_line")),
+    "worklist": LayerSpec(
+        "worklist", "待数字化清单 Digitising worklist",
+        "勾绘与示意要素按其上项目数与投资排序：GIS 人员先数字化最要紧的",
+        {"rank": "顺序 rank", "layer": "图层 layer", "feature": "要素 feature", "plan": "规划编号 plan",
+         "name": "名称 name", "quality": "几何来源 shape quality", "accuracy_m": "精度(米) accuracy m",
+         "n_direct": "直接定位项目数 projects on it", "direct_investment_yi": "直接定位投资(亿元) on it",
+         "n_projects": "项目数 projects", "total_investment_yi": "总投资(亿元) total 100M CNY",
+         "fyp_investment_yi": "十四五投资(亿元) 2021-25 100M CNY", "source_ref": "规划依据 plan reference",
+         "why": "理由 why first"},
+        required=("rank", "layer", "feature", "quality", "n_projects", "total_investment_yi")),
 })
 
 SPATIAL = [name for name, spec in LAYERS.items() if spec.geometry_type]

@@ -47,8 +47,11 @@ var planmap = (function () {
   function projectsTable(projects) {
     if (!projects.length) return "<p>此处没有定位到项目。No project located here.</p>";
     var rows = projects.slice(0, 30).map(function (p) {
+      var also = p.entity ? "<div class='src pm-entity'>多部规划列出：规划" + esc(p.entity.plans.split(";").join("、")) +
+        (p.entity.n_disagreements ? "，<b>" + esc(p.entity.n_disagreements) + " 处不一致</b>" : "") +
+        " <a href='#' data-entity='" + esc(p.entity.entity_id) + "'>对照</a></div>" : "";
       return "<tr><td>" + esc(p.name) + "<div class='src'>规划" + esc(p.plan) + " · " + esc(p.list_name) +
-        " · 第" + esc(p.source_line) + "行</div></td><td>" + num(p.total_investment_yi) + "</td><td>" +
+        " · 第" + esc(p.source_line) + "行</div>" + also + "</td><td>" + num(p.total_investment_yi) + "</td><td>" +
         num(p.fyp_investment_yi) + "</td><td>" + mu(p.land_area_m2) + "</td><td>" + esc(p.build_type || "—") +
         "</td><td>" + esc(period(p)) + "</td><td>" + esc(p.owner || "—") + "</td></tr>";
     }).join("");
@@ -96,7 +99,30 @@ var planmap = (function () {
   function projectHTML(p) {
     return "<div class='pm-popup'><h4>" + esc(p.name) + "</h4>" + projectsTable([p]) +
       "<p>定位：" + esc(p.located_by) + " → " + esc(p.located_on) + "（" + esc(quality(p.location_quality)) + "）</p>" +
-      "<p class='src'>" + esc(p.content) + "</p></div>";
+      (p.entity ? entityHTML(p.entity) : "") + "<p class='src'>" + esc(p.content) + "</p></div>";
+  }
+
+  /* one project listed by several plans: each plan's figures side by side, what differs in red */
+  function entityHTML(e) {
+    var rows = e.members.map(function (m) {
+      return "<tr><td>规划" + esc(m.plan) + "<div class='src'>" + esc(m.list_name) + " · 第" + esc(m.source_line) +
+        "行</div></td><td>" + num(m.total_investment_yi) + "</td><td>" + num(m.fyp_investment_yi) + "</td><td>" +
+        mu(m.land_area_m2) + "</td><td>" + esc(period(m)) + "</td><td>" + esc(m.located_on || "未定位") + "</td></tr>";
+    }).join("");
+    return "<div class='pm-entity'><h4>各规划对照 Across plans</h4><table><thead><tr><th>规划</th><th>总投资<br>亿元</th>" +
+      "<th>十四五<br>亿元</th><th>用地</th><th>建设期</th><th>定位</th></tr></thead><tbody>" + rows + "</tbody></table>" +
+      (e.disagreements.length ? "<p class='warn'>" + e.disagreements.map(esc).join("<br>") + "</p>"
+        : "<p>各规划数字一致。The plans agree.</p>") + "</div>";
+  }
+
+  function openEntity(id, latlng) {
+    var popup = L.popup({ maxWidth: 560, minWidth: 360 }).setLatLng(latlng || state.map.getCenter())
+      .setContent("<div class='pm-popup'>载入中…</div>").openOn(state.map);
+    return getJSON("/api/entities/" + encodeURIComponent(id)).then(function (e) {
+      popup.setContent("<div class='pm-popup'><h4>" + esc(e.name_zh) + "</h4>" + entityHTML(e) + "</div>");
+    }).catch(function (err) {
+      popup.setContent("<div class='pm-popup pm-error'>" + esc(err.message) + "</div>");
+    });
   }
 
   function open(kind, id, plan, latlng) {
@@ -148,7 +174,7 @@ var planmap = (function () {
     if (!q || !q.trim()) { list.hidden = true; return false; }
     getJSON("/api/search?q=" + encodeURIComponent(q)).then(function (d) {
       list.innerHTML = d.results.length ? d.results.map(function (r, i) {
-        return "<li data-i='" + i + "'><span class='kind'>" + esc({ parcel: "地块", structure: "结构", project: "项目", place: "地名" }[r.kind]) +
+        return "<li data-i='" + i + "'><span class='kind'>" + esc({ parcel: "地块", structure: "结构", project: "项目", place: "地名", entity: "多规划" }[r.kind]) +
           "</span>" + esc(r.label) + "</li>";
       }).join("") : "<li>没有找到 “" + esc(q) + "”</li>";
       list.hidden = false;
@@ -156,6 +182,7 @@ var planmap = (function () {
         li.addEventListener("click", function () {
           var r = d.results[Number(li.getAttribute("data-i"))];
           list.hidden = true;
+          if (r.kind === "entity") { openEntity(r.id); return; }
           var ll = L.latLng(r.lat, r.lon);
           state.map.setView(ll, Math.max(state.map.getZoom(), 14));
           if (r.kind === "parcel") {
@@ -220,6 +247,8 @@ var planmap = (function () {
     });
     // popup contents arrive after the popup opens, so listen once, on the document
     document.addEventListener("click", function (e) {
+      var link = e.target.closest ? e.target.closest("a[data-entity]") : null;
+      if (link) { e.preventDefault(); openEntity(link.getAttribute("data-entity")); return; }
       var btn = e.target.closest ? e.target.closest(".pm-ring-btn") : null;
       if (!btn) return;
       var kind = btn.getAttribute("data-kind");
@@ -233,6 +262,6 @@ var planmap = (function () {
     }
   }
 
-  return { attach: attach, open: open, rings: rings, search: search, filterYear: filterYear, print: print, esc: esc,
+  return { attach: attach, open: open, openEntity: openEntity, rings: rings, search: search, filterYear: filterYear, print: print, esc: esc,
            parcelLayer: parcelLayer, map: function () { return state.map; } };
 })();

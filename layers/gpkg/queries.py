@@ -118,6 +118,7 @@ def _parcel_index(gp):
         problems = gp.problems("parcels")
         links = gp.layer("parcel_projects")
         projects = gp.layer("projects").set_index("project_id", drop=False)
+        entities = entity_of(gp)
         by_parcel = {pid: grp for pid, grp in links.groupby("parcel_id")}
         quotas = gp.layer("quota_use")
         quota_by_zone = {z: [clean(r) for r in grp.to_dict("records")] for z, grp in quotas.groupby("zone_id")}
@@ -129,7 +130,7 @@ def _parcel_index(gp):
                 for link in grp.itertuples():
                     p = projects.loc[link.project_id].to_dict()
                     p["share"] = link.share
-                    mine.append(project_dict(p))
+                    mine.append(project_dict(p, entities))
             index[i] = {
                 "type": "parcel", "id": int(i),
                 "properties": clean(row.drop(labels=parcels.geometry.name).to_dict()),
@@ -178,7 +179,7 @@ def structure_answer(gp, ident):
         "type": "structure", "layer": layer, "id": int(row.name),
         "properties": clean(row.drop(labels=gp.layer(layer).geometry.name).to_dict()),
         "plan_title": PLAN_TITLES.get(row["plan"], ""),
-        "projects": [project_dict(p) for p in mine.to_dict("records")],
+        "projects": [project_dict(p, entity_of(gp)) for p in mine.to_dict("records")],
         "quotas": [clean(r) for r in quotas[quotas["zone_id"] == row["id"]].to_dict("records")],
         "geometry": _web_geometry(web, row.name),
         "problems": gp.problems(layer).get(row.name, []),
@@ -192,6 +193,9 @@ def project_answer(gp, project_id):
     if hit.empty:
         raise NotFound(f"no project with id {_cut(project_id)!r}")
     out = clean(hit.iloc[0].to_dict())
+    eid = entity_of(gp).get(project_id, {}).get("entity_id")
+    if eid:
+        out["entity"] = entity_answer(gp, eid)
     sites = gp.layer("project_sites")
     site = sites[sites["project_id"] == project_id]
     if len(site):
@@ -199,6 +203,37 @@ def project_answer(gp, project_id):
         out.update(located_by=s["located_by"], located_on=s["located_on"], district=s["district"],
                    location_quality=s["quality"])
     return out
+
+
+def entity_of(gp):
+    """project id → a short summary of the entity it belongs to (plans, disagreements), once per
+    version; empty for a file built before entities existed."""
+    from ..errors import DataUnavailable
+
+    def build():
+        try:
+            entities = gp.layer("entities").set_index("entity_id")
+            members = gp.layer("entity_members")
+        except DataUnavailable:
+            return {}
+        return {m.project_id: {"entity_id": m.entity_id, "plans": entities.at[m.entity_id, "plans"],
+                               "n_disagreements": int(entities.at[m.entity_id, "n_disagreements"])}
+                for m in members.itertuples()}
+
+    return gp.memo("index", "entity_of", build)
+
+
+def entity_answer(gp, ident):
+    """One project listed by several plans: each plan's figures side by side and what differs."""
+    entities = gp.layer("entities")
+    hit = entities[entities["entity_id"] == ident]
+    if hit.empty:
+        raise NotFound(f"no entity with id {_cut(ident)!r}")
+    row = clean(hit.iloc[0].to_dict())
+    members = gp.layer("entity_members")
+    return {"type": "entity", **row,
+            "disagreements": [d for d in str(row.get("disagreements") or "").split("；") if d],
+            "members": [clean(m) for m in members[members["entity_id"] == ident].to_dict("records")]}
 
 
 def origin_geometry(gp, *, parcel=None, plan=None, structure=None):
@@ -218,10 +253,25 @@ def origin_geometry(gp, *, parcel=None, plan=None, structure=None):
 # -- search and layers ----------------------------------------------------------------------------------
 
 def search(gp, q, limit=20):
-    """Parcels by code, projects by name, structures and places by name (substring, case-blind)."""
+    """Parcels by code; projects listed by several plans, projects, structures and places by name —
+    names compared as :func:`layers.names.name_key` folds them (full-width or ASCII brackets, spaces,
+    case), so 安全应急 finds 安全（应急） and 安全(应急) alike."""
+    from ..names import name_key
+
     q = q.strip()
     if not q:
         return []
+    key = name_key(q)
+    if not key:
+        return []
+
+    def named(frame, *cols):
+        hit = np.zeros(len(frame), dtype=bool)
+        for c in cols:
+            if c in frame.columns:
+                hit |= frame[c].map(name_key).str.contains(key, regex=False).to_numpy()
+        return frame[hit]
+
     out = []
     web = gp.web("parcels")
     hit = web[web["code_norm"].fillna("").str.contains(normalise(q), regex=False)]
@@ -229,16 +279,17 @@ def search(gp, q, limit=20):
         c = r.geometry.representative_point()
         out.append({"kind": "parcel", "label": f"地块 {r['code']}（规划{r['plan']}）", "plan": r["plan"],
                     "id": r["code"], "lon": c.x, "lat": c.y})
+    for r in entity_search(gp, key, limit):
+        out.append(r)
     for layer in STRUCTURE_LAYERS:
         web = gp.web(layer)
-        hit = web[web["name_zh"].fillna("").str.contains(q, regex=False, case=False)
-                  | web["name_en"].fillna("").str.contains(q, regex=False, case=False)]
+        hit = named(web, "name_zh", "name_en", "aliases")
         for i, r in hit.head(limit).iterrows():
             c = r.geometry.representative_point()
             out.append({"kind": "structure", "label": f"{r['name_zh']}（规划{r['plan']}）", "plan": r["plan"],
                         "id": r["id"], "lon": c.x, "lat": c.y})
     web = gp.web("project_sites")
-    hit = web[web["name"].fillna("").str.contains(q, regex=False, case=False)]
+    hit = named(web, "name")
     for i, r in hit.head(limit).iterrows():
         c = r.geometry.representative_point()
         out.append({"kind": "project", "label": f"{r['name']}（规划{r['plan']}）", "plan": r["plan"],
@@ -247,12 +298,35 @@ def search(gp, q, limit=20):
                     "structure": r["structure_id"] or None})
     for layer in ("towns", "land", "districts"):
         web = gp.web(layer)
-        hit = web[web["name_zh"].fillna("").str.contains(q, regex=False)]
+        hit = named(web, "name_zh")
         for i, r in hit.head(limit).iterrows():
             c = r.geometry.representative_point()
             out.append({"kind": "place", "label": r["name_zh"], "plan": "", "id": r["name_zh"],
                         "lon": c.x, "lat": c.y})
     return out[: limit * 3]
+
+
+def entity_search(gp, key, limit=20):
+    """Entities whose name holds ``key`` (a :func:`layers.names.name_key`): one answer for a project
+    that several plans list, before its rows."""
+    from ..errors import DataUnavailable
+    from ..names import name_key
+
+    try:
+        entities = gp.layer("entities")
+    except DataUnavailable:
+        return []
+    members = gp.layer("entity_members")
+    keys = members["name"].map(name_key)
+    ids = list(dict.fromkeys(members.loc[keys.str.contains(key, regex=False).to_numpy(), "entity_id"]))
+    out = []
+    for eid in ids[:limit]:
+        e = entities[entities["entity_id"] == eid].iloc[0]
+        out.append({"kind": "entity", "label": f"{e['name_zh']}（规划{e['plans'].replace(';', '、')}"
+                                               + (f"，{int(e['n_disagreements'])} 处不一致" if e["n_disagreements"] else "")
+                                               + "）",
+                    "plan": "", "id": eid, "plans": e["plans"]})
+    return out
 
 
 def features(gp, name, bbox=None, limit=1000, plan=None):
@@ -279,11 +353,15 @@ def _web_geometry(web, label):
     return shapely.geometry.mapping(web.loc[label].geometry) if label in web.index else None
 
 
-def project_dict(p):
+def project_dict(p, entities=None):
+    """A project row as the popups list it; with the entity it belongs to, if several plans list it."""
     keep = ("project_id", "plan", "list_name", "seq", "name", "total_investment_yi", "fyp_investment_yi",
             "land_area_m2", "land_area_raw", "land_area_unit", "build_type", "period_start", "period_end",
             "owner", "source_line", "share", "content")
-    return clean({k: p.get(k) for k in keep if k in p})
+    out = clean({k: p.get(k) for k in keep if k in p})
+    if entities and p.get("project_id") in entities:
+        out["entity"] = entities[p["project_id"]]
+    return out
 
 
 def clean(d):
