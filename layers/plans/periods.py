@@ -8,8 +8,8 @@ A project row gets up to three years and the words they came from:
 * ``period_end`` — only the last year of a printed span, and only when the text states one period
   (a row whose sections each have their own dates gets no end: see ``complete_by``);
 * ``complete_by`` — the year a thing is to be finished by: a year followed in its clause by 建成,
-  完成, 完工, 投用, 投运, 竣工 or 前 ("2022 年底前建成", "2020 年 6 月底前见成效"), or a deadline
-  "到 2022 年" (by 2022). Several such years (环山路: "2021 年 12 月建成二期工程，2022 年 12 月全线
+  完成, 完工, 投用, 投运, 竣工 or 前 ("2022 年底前建成", "2020 年 6 月底前见成效"), a deadline
+  "到 2022 年" (by 2022), or a phase's year in a schedule ("一期 2022 年、二期 2025 年"). Several such years (环山路: "2021 年 12 月建成二期工程，2022 年 12 月全线
   建成") give the last one; two completion dates are never read as a start and an end;
 * ``period_raw`` — the period words as printed, so that nothing the reader reduces to years is lost.
 
@@ -21,15 +21,17 @@ dated start of another part is not taken for the project's start.
 import re
 from dataclasses import dataclass
 
-#: Words that say a year finishes something ("底前", "年前" end in 前).
-COMPLETION_WORDS = ("建成", "完成", "完工", "投用", "投运", "投入使用", "竣工", "前")
+#: Words that say a year finishes something ("底前", "年前" end in 前; 前期 is preliminary work).
+COMPLETION_WORDS = re.compile(r"建成|完成|完工|投用|投运|投入使用|竣工|前(?!期)")
 #: Words that say a year starts something.
-START_WORDS = ("开工", "启动", "开始", "动工")
+START_WORDS = re.compile(r"开工|启动|开始|动工")
 
 _SPAN = re.compile(r"(20\d\d)\s*年?\s*[-—–~～至]\s*(20\d\d)\s*年?")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _CLAUSE = re.compile(r"[^，,；;。\n]+")
 _UNDATED_START = re.compile(r"已(?:开工|启动|动工|开始)")
+#: A phase named right before its year ("一期 2022 年"): in a schedule, the year that phase is done.
+_PHASE_END = re.compile(r"[一二三四五六七八九十]期\s*$")
 
 
 @dataclass
@@ -58,9 +60,9 @@ def cell_period(start, end, raw):
 
 
 def _first(words, s):
-    """The position of the first of ``words`` in ``s`` (len(s) when none occurs)."""
-    hits = [i for i in (s.find(w) for w in words) if i >= 0]
-    return min(hits) if hits else len(s)
+    """The position of the first match of the pattern ``words`` in ``s`` (len(s) when none occurs)."""
+    m = words.search(s)
+    return m.start() if m else len(s)
 
 
 def read_period(raw):
@@ -97,8 +99,8 @@ def read_period(raw):
             if (start_at < len(after) and start_at <= done_at + 1) or after.lstrip().startswith("起"):
                 starts.append(year)          # "开工", "底前开工" (前 stands right before 开工), "2021 年起"
                 statements += 1
-            elif done_at < len(after) or before.endswith(("到", "至")):
-                completes.append(year)
+            elif done_at < len(after) or before.endswith(("到", "至")) or _PHASE_END.search(before):
+                completes.append(year)       # "…建成", "底前", "到 2022 年", "一期 2022 年、二期 2025 年"
                 statements += 1
     start = None if undated_start or not starts else min(starts)
     # A span among other dated statements is one part's period, not the row's: no end then.
