@@ -357,6 +357,7 @@ def project_dict(p, entities=None):
     """A project row as the popups list it; with the entity it belongs to, if several plans list it."""
     keep = ("project_id", "plan", "list_name", "seq", "name", "total_investment_yi", "fyp_investment_yi",
             "land_area_m2", "land_area_raw", "land_area_unit", "build_type", "period_start", "period_end",
+            "complete_by", "period_raw",
             "owner", "source_line", "share", "content")
     out = clean({k: p.get(k) for k in keep if k in p})
     if entities and p.get("project_id") in entities:
