@@ -247,11 +247,12 @@ def test_site_area_not_floor_area(tables):
 def test_blank_money_and_periods(tables):
     row = project(tables, 41)     # 330 国道拓宽: 研究, everything 待定
     assert row.build_type == "研究"
-    assert (row.period_start, row.period_end) == (None, None)
+    assert (row.period_start, row.period_end, row.complete_by, row.period_raw) == (None, None, None, "待定")
     assert row.total_investment_yi is None and row.total_investment_raw == "待定"
     assert row.fyp_investment_yi is None and row.fyp_investment_raw == "待定"
     row = project(tables, 29)     # 建设期限 "2021"
-    assert (row.period_start, row.period_end) == (2021, 2021)
+    # a one-year 建设期限 cell is that year's period, not a completion date
+    assert (row.period_start, row.period_end, row.complete_by, row.period_raw) == (2021, 2021, None, "2021")
     assert {p.build_type for p in rows_of(tables, PROJECTS)} == {"新建", "续建", "研究", "前期"}
 
 

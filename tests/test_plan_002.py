@@ -213,7 +213,7 @@ def test_spot_pending_and_single_year_periods(tables):
     p = project(tables, "年产10万吨超高纯金属及合金研究院项目")
     assert (p.period_start, p.period_end, p.total_investment_raw, p.fyp_investment_yi) == (None, None, "待定", None)
     p = project(tables, "温州LNG保障通道")               # printed 2021-2021
-    assert (p.period_start, p.period_end) == (2021, 2021)
+    assert (p.period_start, p.period_end, p.complete_by, p.period_raw) == (2021, 2021, None, "2021-2021")
 
 
 def test_spot_annex3(tables):

@@ -151,7 +151,7 @@ def test_spot_check_rows(tables):
     assert r.location_text == "西起机场大道，东至致富路"
 
     r = rows["52"]   # 浙南欢乐港: period "/"
-    assert (r.period_start, r.period_end) == (None, None)
+    assert (r.period_start, r.period_end, r.complete_by, r.period_raw) == (None, None, None, "/")
     assert r.land_area_raw == 1500 and r.total_investment_yi == pytest.approx(100.0)
     assert r.owner == "社会资本"
 
