@@ -35,7 +35,7 @@ PROJECT_ALIASES = {
     "location_text": "位置描述 location", "content": "建设内容 content",
     "land_area_raw": "用地面积(原值) land area raw", "land_area_unit": "用地单位 unit",
     "land_area_m2": "用地面积(平方米) land m²", "floor_area_m2": "建筑面积(平方米) floor m²",
-    "build_type": "建设性质 build type", "period_start": "开工年 start", "period_end": "完工年 end",
+    "build_type": "建设性质 build type", "period_start": "开工年 start", "period_end": "期限止年 end of printed period",
     "complete_by": "建成年(不晚于) complete by", "period_raw": "建设期(原文) period as printed",
     "total_investment_raw": "总投资(原文) total as printed", "total_investment_yi": "总投资(亿元) total 100M CNY",
     "fyp_investment_raw": "十四五投资(原文) 2021-25 as printed",

@@ -1,0 +1,44 @@
+"""One place, one shape: where two plans name the same place, their structures agree.
+
+Plan 004's 中国眼谷 block (1000 亩) and plan 003's 中国眼谷特色小镇 are one place by both plans' 四至
+(龙江路/蓝浦路 to 机场大道, down to 瓯海大道); plan 004's 浙南科技城核心区 is the core of plan 003's
+28 km² 浙南科技城 (east of 南洋大道, south of 温州大道: 003's 南核心区). The texts are checked for what
+the shapes rest on, then the shapes for lying where the texts put them.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from layers.gpkg import read_layer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _text(plan):
+    path = next((ROOT / "geodata" / "plans").glob(f"{plan}_*.txt"))
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def shapes(built_gpkg):
+    return read_layer(built_gpkg[0], "structures").set_index("id").geometry
+
+
+def test_the_two_plans_eye_valleys_are_one_place(shapes):
+    t3, t4 = _text("003"), _text("004")
+    assert "龙江路以东，机场大道以南" in t3[850 - 1] and "核心区用地约1000亩" in t3[850 - 1]
+    four = "".join(t4[466:475])                       # the PDF wraps the 四至 cell over several lines
+    assert "东至机场大道" in four and "瓯海大道辅道" in four
+    block, town = shapes["004-b02-china-eye-valley"], shapes["003-eye-valley"]
+    assert block.intersection(town).area >= 0.99 * block.area
+    assert block.area == pytest.approx(1000 * 10000 / 15, rel=0.05)        # 1000 亩
+
+
+def test_004s_science_city_core_lies_in_003s_science_city_south_of_wenzhou_avenue(shapes):
+    t4 = _text("004")
+    four = "".join(t4[438:444])
+    assert "东至金石路" in four and "西至南洋大道" in four
+    core = shapes["004-b01-zhenan-sci-city"]
+    assert core.intersection(shapes["003-envelope"]).area >= 0.99 * core.area
+    assert core.intersection(shapes["003-south-core-1315"]).area >= 0.99 * core.area
