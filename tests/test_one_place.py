@@ -42,3 +42,17 @@ def test_004s_science_city_core_lies_in_003s_science_city_south_of_wenzhou_avenu
     core = shapes["004-b01-zhenan-sci-city"]
     assert core.intersection(shapes["003-envelope"]).area >= 0.99 * core.area
     assert core.intersection(shapes["003-south-core-1315"]).area >= 0.99 * core.area
+
+
+def test_where_two_plans_disagree_on_a_place_each_shape_records_the_other(built_gpkg):
+    """The safety park's 二期: 000 says 3000 亩 in 二期北部 (L1205), 004 says 2360 亩 in 二期中南部
+    (L701-L704). Neither plan is corrected; each shape names the other plan's placement."""
+    t0, t4 = _text("000"), _text("004")
+    assert "二期 3000 亩，位于瓯江口二期北部" in t0[1205 - 1]
+    assert "二期中南部" in "".join(t4[700:704])
+    s = read_layer(built_gpkg[0], "structures").set_index("id")
+    assert "004-b10-safety-phase2" in s.at["000-safety-park-2", "note"] and "disagree" in s.at["000-safety-park-2", "note"]
+    assert "000-safety-park-2" in s.at["004-b10-safety-phase2", "note"]
+    entities = read_layer(built_gpkg[0], "entities")
+    park = entities[entities["name_zh"] == "中国温州安全（应急）产业园"].iloc[0]
+    assert "位置不一致" in park["disagreements"]
