@@ -141,6 +141,34 @@ def test_search_escapes_hostile_text(server, browser):
     page.close()
 
 
+def test_search_by_another_spelling_opens_the_plans_side_by_side(server, browser):
+    """安全应急 (no brackets) finds the safety park that plans 000, 002 and 004 list; its popup shows
+    each plan's figures and the tenfold disagreement on 2021-25 investment."""
+    page, problems = _page(browser)
+    page.goto(server + "/", wait_until="networkidle")
+    page.fill("#pm-q", "安全应急")
+    page.click(".pm-search button")
+    first = page.locator("#pm-results li").first
+    first.wait_for()
+    assert "多规划" in first.inner_text() and "000、002、004" in first.inner_text()
+    first.click()
+    page.locator(".leaflet-popup-content .pm-entity table").wait_for(timeout=5000)
+    text = page.inner_text(".leaflet-popup-content")
+    assert "各规划对照" in text and "规划002" in text and "相差 10.0 倍" in text
+    assert problems == {"console": [], "failed": [], "http": []}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "entity_safety_park.png"))
+    page.close()
+
+
+def test_the_worklist_page_loads_clean(server, browser):
+    page, problems = _page(browser)
+    page.goto(server + "/worklist", wait_until="networkidle")
+    assert page.locator(".pm-worklist tbody tr").count() > 100
+    assert problems == {"console": [], "failed": [], "http": []}
+    page.close()
+
+
 def test_rings_drawn_on_the_replayed_osm_network(gpkg_copy, browser, dongao_networks):
     """With a network fetched through the replayed Overpass API, a right-click on 洞头岛 draws three
     nested rings and lists what lies inside each."""
