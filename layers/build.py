@@ -23,8 +23,9 @@ import shapely
 
 from . import base
 from .audit import audit
-from .joins import (in_rollup, locate_projects, locate_quotas, project_ids, rollup_districts, rollup_parcels,
-                    rollup_plans, rollup_structures)
+from .joins import (in_rollup, locate_projects, project_ids, rollup_districts, rollup_parcels, rollup_plans,
+                    rollup_structures)
+from .quotas import classify_quotas
 from .parcels import build_parcels
 from .structures import build_planned_links, build_structures
 from .check import check_file
@@ -190,8 +191,8 @@ def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None
     out["parcel_projects"] = shares
     out["districts"] = rollup_districts(frames["districts"], sites)
     out["plan_rollup"] = rollup_plans(frames["projects"], sites, unlocated, frames["printed_totals"])
-    out["quota_use"] = locate_quotas(frames["quotas"], structures_all, frames["land"], frames["towns"],
-                                     frames["districts"], sites)
+    out["quota_use"] = classify_quotas(frames["quotas"], structures_all, frames["land"], frames["towns"],
+                                       frames["districts"], sites, projects=frames["projects"])
     out["planned_links"] = keep_edits({"planned_links": build_planned_links(Path(recipe_dir) / "planned_links.csv")}
                                       )["planned_links"]
     out["travel_target_results"] = travel_results(frames["travel_targets"], engine, progress,
