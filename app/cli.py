@@ -98,6 +98,10 @@ def check(gpkg):
         _fail(f"{gpkg} does not exist; run `planmap build` first", 4)
     from layers.edits import edit_problems
 
+    from layers.check import validator
+
+    if validator() is None:
+        click.echo("note: GDAL's GeoPackage validator was not run (apt-get install python3-gdal)", err=True)
     problems = check_file(gpkg)
     edited = edit_problems(gpkg)
     if edited:

@@ -1,6 +1,7 @@
 """``planmap check``: is the GeoPackage what the app, QGIS and GDAL expect?
 
-Opens the file through GDAL (the same reader QGIS uses), and for every layer the schema declares:
+Opens the file through GDAL (the same reader QGIS uses), runs GDAL's own GeoPackage validator
+(``validate_gpkg.py`` from Debian's python3-gdal) on it, and for every layer the schema declares:
 the layer exists and reads, required columns are present, spatial layers are in EPSG:4549 with
 valid geometries lying inside the CRS's area of use, and parcel codes are unique. Each problem is one
 line naming the layer, the feature and the reason, so a GIS editor can go straight to it.
@@ -29,6 +30,7 @@ def check_file(path, specs=None):
         present = list_layers(path)
     except Exception as exc:
         return [f"{path}: GDAL cannot open the file: {exc}"]
+    problems.extend(validator_problems(path))
     for name, spec in specs.items():
         if name not in present:
             problems.append(f"{name}: layer missing")
@@ -45,6 +47,43 @@ def check_file(path, specs=None):
         if spec.geometry_type:
             problems.extend(_check_spatial(path, name, info))
     return problems
+
+
+#: Where Debian's python3-gdal puts GDAL's own GeoPackage validator (it needs GDAL's Python bindings,
+#: which that package gives Debian's Python; the project's interpreter runs it there).
+VALIDATOR = ("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py",
+             "/usr/share/doc/python3-gdal/examples/validate_gpkg.py")
+VALIDATOR_PYTHON = "/usr/bin/python3"
+
+
+def validator():
+    """The path of GDAL's ``validate_gpkg.py``, or None when python3-gdal is not installed."""
+    from pathlib import Path
+
+    return next((p for p in VALIDATOR if Path(p).is_file() and Path(VALIDATOR_PYTHON).is_file()), None)
+
+
+def validator_problems(path):
+    """The requirements of the GeoPackage standard the file breaks, by GDAL's own validator
+    (``validate_gpkg.py -k``: every finding, not only the first), one line each."""
+    import subprocess
+
+    script = validator()
+    if script is None:
+        return []
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    try:
+        done = subprocess.run([VALIDATOR_PYTHON, script, "-k", str(path)], capture_output=True, text=True,
+                              timeout=300, env=env)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [f"GDAL's GeoPackage validator did not run: {type(exc).__name__}"]
+    if done.returncode == 0:
+        return []
+    lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    if not lines:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return [f"GDAL's GeoPackage validator failed: {last}"]
+    return [f"GeoPackage standard (GDAL's validator): {line}" for line in lines]
 
 
 def _check_spatial(path, name, info):

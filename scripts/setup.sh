@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_pkgs=(gdal-bin fonts-noto-cjk poppler-utils)
+apt_pkgs=(gdal-bin python3-gdal fonts-noto-cjk poppler-utils)   # python3-gdal: GDAL's validate_gpkg.py for `planmap check`
 extras="."
 if [[ "${1:-}" == "--test" ]]; then
   extras=".[test]"

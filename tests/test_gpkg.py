@@ -173,3 +173,22 @@ def test_a_new_file_that_fails_its_checks_does_not_replace_the_old_one(built_gpk
     assert any("towns" in p and "北京" in p and "outside" in p for p in err.value.problems)
     assert old.read_bytes() == before
     assert not list(tmp_path.glob("keep.*.tmp.gpkg*"))
+
+
+def test_the_built_file_passes_gdals_own_validator_and_check_runs_it(built_gpkg, tmp_path):
+    """GDAL's validate_gpkg.py (Debian python3-gdal), run as `planmap check` runs it: the build's
+    file meets the GeoPackage standard; a file that registers the schema extension for one of its two
+    tables (requirement 141) is reported with the requirement's number."""
+    import sqlite3
+
+    from layers.check import validator, validator_problems
+
+    if validator() is None:
+        pytest.skip("GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal; CI has it)")
+    assert validator_problems(built_gpkg[0]) == []
+    broken = tmp_path / "broken.gpkg"
+    shutil.copy(built_gpkg[0], broken)
+    with sqlite3.connect(broken) as db:
+        db.execute("DELETE FROM gpkg_extensions WHERE table_name = 'gpkg_data_column_constraints'")
+    result = CliRunner().invoke(cli, ["check", "--gpkg", str(broken)])
+    assert result.exit_code == 1 and "GDAL's validator): Req 141" in result.output

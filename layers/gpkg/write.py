@@ -110,7 +110,12 @@ def _annotate(path, specs):
                 if col in cols:
                     db.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, title)"
                                " VALUES (?, ?, ?, ?)", (spec.name, col, col, title))
-        for table in ("gpkg_data_columns",):
+        # the schema extension is both tables (GeoPackage 1.3 §F.9; GDAL's validator, requirement 141)
+        db.execute("""CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (
+            constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC,
+            min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description TEXT,
+            CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))""")
+        for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
             db.execute("INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_schema',"
                        " 'http://www.geopackage.org/spec/#extension_schema', 'read-write')", (table,))
         db.commit()
