@@ -87,25 +87,36 @@ def build(gpkg, plan_dir, network):
         _fail(f"build stopped, the old GeoPackage was kept: {exc}", exc.exit_code)
 
 
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (for scripts and CI).")
+
+
 @main.command(context_settings=CTX)
 @gpkg_option
-def check(gpkg):
-    """Validate a GeoPackage: every layer readable by GDAL, EPSG:4549, valid geometry, required columns."""
-    from layers.check import check_file
+@json_option
+def check(gpkg, as_json):
+    """Validate a GeoPackage: GDAL's GeoPackage validator, every layer readable, EPSG:4549, valid geometry
+    inside the CRS's area, required columns, unique parcel codes, and edits that break those rules."""
+    import json
+
+    from layers.check import check_file, validator
+    from layers.edits import edit_problems
 
     gpkg = settings(PLANMAP_GPKG=gpkg).path("PLANMAP_GPKG")
     if not gpkg.exists():
+        if as_json:
+            click.echo(json.dumps({"file": str(gpkg), "ok": False, "exists": False, "problems": []}))
+            sys.exit(4)
         _fail(f"{gpkg} does not exist; run `planmap build` first", 4)
-    from layers.edits import edit_problems
-
-    from layers.check import validator
-
     if validator() is None:
         click.echo("note: GDAL's GeoPackage validator was not run (apt-get install python3-gdal)", err=True)
     problems = check_file(gpkg)
     edited = edit_problems(gpkg)
     if edited:
         problems = problems + ["edited in QGIS — " + str(p) for p in edited]
+    if as_json:
+        click.echo(json.dumps({"file": str(gpkg), "ok": not problems, "exists": True, "problems": problems,
+                               "validator": validator() is not None}, ensure_ascii=False, indent=1))
+        sys.exit(1 if problems else 0)
     if problems:
         click.echo(f"{gpkg}: {len(problems)} problem(s)")
         for p in problems:
@@ -118,7 +129,8 @@ def check(gpkg):
 @plans_option
 @click.option("--plan", "plan_ids", multiple=True, help="Only this plan (000…004); repeatable.")
 @click.option("--all", "show_ok", is_flag=True, help="Also list the totals that agree.")
-def audit(plan_dir, plan_ids, show_ok):
+@json_option
+def audit(plan_dir, plan_ids, show_ok, as_json):
     """Recompute every subtotal and total the plans print; list disagreements and inconsistent rows.
 
     Reports only: it never changes a plan's number. Exit code 0 even when it finds disagreements
@@ -130,6 +142,14 @@ def audit(plan_dir, plan_ids, show_ok):
     plan_dir = settings(PLANMAP_PLANS_DIR=plan_dir).path("PLANMAP_PLANS_DIR")
     tables = ingest(plan_dir, plan_ids or PLAN_IDS)
     findings = run_audit(tables)
+    if as_json:
+        import json
+        from dataclasses import asdict
+
+        rows = [{**asdict(f), "is_problem": f.is_problem} for f in findings if show_ok or f.is_problem]
+        click.echo(json.dumps({"findings": rows, "problems": sum(f.is_problem for f in findings),
+                               "agree": sum(not f.is_problem for f in findings)}, ensure_ascii=False, indent=1))
+        return
     report = format_findings(findings, show_ok=show_ok)
     click.echo(report or "no disagreements")
     n_ok = sum(not f.is_problem for f in findings)

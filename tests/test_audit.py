@@ -104,3 +104,24 @@ def test_cli_audit_lists_the_disagreements():
     assert "655.39" in result.output
     result = CliRunner().invoke(cli, ["audit", "--plan", "002", "--all"])
     assert "[OK ]" in result.output and "1140.68" in result.output
+
+
+def test_check_and_audit_speak_json_for_scripts(built_gpkg, tmp_path):
+    """`--json`: one document a script can read; the same findings and exit codes as the text output."""
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import main as cli
+
+    res = CliRunner().invoke(cli, ["audit", "--json"])
+    doc = json.loads(res.output)
+    assert res.exit_code == 0 and doc["problems"] == len(doc["findings"]) > 0
+    assert all({"plan", "kind", "message", "source_line"} <= set(f) for f in doc["findings"])
+    text = CliRunner().invoke(cli, ["audit"]).output
+    assert f"{doc['problems']} finding(s); {doc['agree']} printed total(s) agree" in text
+    ok = CliRunner().invoke(cli, ["check", "--json", "--gpkg", str(built_gpkg[0])])
+    assert json.loads(ok.stdout)["ok"] is True and ok.exit_code == 0
+    missing = CliRunner().invoke(cli, ["check", "--json", "--gpkg", str(tmp_path / "none.gpkg")])
+    assert missing.exit_code == 4 and json.loads(missing.stdout) == {"file": str(tmp_path / "none.gpkg"), "ok": False,
+                                                                    "exists": False, "problems": []}
