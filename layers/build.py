@@ -166,7 +166,8 @@ def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None
     progress(f"  parcels: {len(parcels)} schematic polygons")
     structures_all = pd.concat(layers.values(), ignore_index=True)
     sites, unlocated, shares = locate_projects(frames["projects"], parcels, structures_all, frames["land"],
-                                               frames["towns"], frames["districts"])
+                                               frames["towns"], frames["districts"],
+                                               gazetteer=Path(recipe_dir) / "gazetteer.csv")
     edited_sites = keep_edits({"project_sites": sites})["project_sites"]
     # a site an editor added without in_rollup counts as its plan's list says
     blank = edited_sites["in_rollup"].isna()
@@ -196,7 +197,7 @@ def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None
     out["planned_links"] = keep_edits({"planned_links": build_planned_links(Path(recipe_dir) / "planned_links.csv")}
                                       )["planned_links"]
     out["travel_target_results"] = travel_results(frames["travel_targets"], engine, progress,
-                                                  places=recipe_dir / "travel_places.csv")
+                                                  places=Path(recipe_dir) / "gazetteer.csv")
     out["entities"], out["entity_members"] = build_entities(frames["projects"], sites)
     out["worklist"] = build_worklist(out)
     return out

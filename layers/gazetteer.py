@@ -161,7 +161,7 @@ class Places:
                     point = point or geom
                 else:
                     shape = shape or geom
-            if point is None and row.lon == row.lon and row.lat == row.lat:     # not NaN
+            if row.lon == row.lon and row.lat == row.lat:     # not NaN: the row's own point wins
                 point = shapely.Point(*lonlat_to_plan(row.lon, row.lat))
             if point is None and shape is not None:
                 point = (shapely.line_interpolate_point(shape, 0.5, normalized=True)
@@ -213,7 +213,7 @@ def plan_lines_of(rows, plan_dir):
 
     from .plans import PLAN_IDS, ingest, plan_path
 
-    table = pd.DataFrame(rows).fillna("")
+    table = pd.DataFrame(rows)[["name_zh", "aliases"]].fillna("")
     hits = {r: {} for r in table["name_zh"]}
     for plan in PLAN_IDS:
         idx = name_index(table, plan)
@@ -252,3 +252,31 @@ def listed_lines(plan_lines):
             if x.startswith("L"):
                 out.append((plan, int(x[1:])))
     return out
+
+
+def travel_view(table=None, base_dir=None):
+    """The gazetteer as the travel-time statements read it: one row per name usable in a statement —
+    ``name``, ``plan`` (blank: any plan; else the one plan whose text uses that alias), ``lon``, ``lat``
+    (WGS-84, NaN where not placed), ``accuracy_m``, ``source``, ``note`` (why not placed)."""
+    import pandas as pd
+
+    from .base import load_districts, load_land, load_towns
+    from .crs import plan_to_lonlat
+
+    table = load_gazetteer() if table is None else table
+    places = Places(table, load_districts(base_dir), load_land(base_dir), load_towns(base_dir), structures=None)
+    rows = []
+    for i, r in places.table.iterrows():
+        pt = places.point[i] if r["kind"] != "not_placed" else None
+        lon, lat = plan_to_lonlat(pt.x, pt.y) if pt is not None else (float("nan"), float("nan"))
+        names = [(r["name_zh"], "")]
+        for a in str(r["aliases"] or "").split("|"):
+            if a.strip():
+                n, _, scope = a.strip().partition("@")
+                names.append((n, scope))
+        for n, scope in names:
+            rows.append({"name": n, "plan": scope, "lon": lon, "lat": lat, "accuracy_m": r["accuracy_m"],
+                         "source": r["source"] if pt is not None else "",
+                         "note": (f"{r['name_zh']}: " if n != r["name_zh"] else "") + (r["note"] or ""),
+                         "place": r["name_zh"], "kind": r["kind"], "quality": r["quality"]})
+    return pd.DataFrame(rows)

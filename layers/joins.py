@@ -5,9 +5,17 @@ Each project is located by the best evidence its own row gives, in this order, a
 1. ``parcel`` — its parcel code(s) name parcels in the ``parcels`` layer;
 2. ``structure`` — its words name a structure of the plans (an alias of a recipe feature: 浅滩二期,
    综保区, 瑶溪北单元 …); the longest name wins, then the smaller feature;
-3. ``place`` — its words name an island or a town;
+3. ``place`` — its words name a place of the gazetteer (``geodata/recipes/gazetteer.csv``: an island,
+   a town, an area, the airport …);
 4. ``district`` — its words name only a district or county (a coarse location, shown as such);
 5. otherwise it is listed in ``unlocated_projects`` with the reason.
+
+Names are found as whole names only (:func:`layers.gazetteer.whole_names`: 虹桥 is not found in 六虹桥路).
+Every site is then checked against the district its row implies (:func:`implied_districts`: the
+districts its name, location or owner names, else its plan's own): a structure or place that spans
+districts gives the site its part inside the implied one; a site that would lie outside it is not
+placed there — the next name the row gives is tried, and a row with none left is unlocated, saying
+which district its words imply and where the name would have put it.
 
 Nothing is dropped: every project row is either in ``project_sites`` or in ``unlocated_projects``, so
 located plus unlocated investment equals each plan's table total (``plan_rollup`` shows both).
@@ -23,7 +31,7 @@ import pandas as pd
 import shapely
 
 from .crs import PLAN_CRS
-from .gazetteer import whole_names, why_not_whole
+from .gazetteer import SITE_KINDS, Places, load_gazetteer, names_of, whole_names, why_not_whole
 
 SITE_COLUMNS = ["project_id", "plan", "list_name", "seq", "name", "section", "total_investment_yi",
                 "fyp_investment_yi", "land_area_m2", "build_type", "period_start", "period_end", "owner",
@@ -53,42 +61,83 @@ def project_ids(projects):
     return ids
 
 
+#: the districts a plan's rows lie in when their own words name none (reading notes, shared/docs/plans)
+PLAN_DISTRICTS = {
+    "000": ("洞头区",),    # 瓯江口产业集聚区: 灵昆街道 and the 浅滩, administered for 洞头区 (000 L57, L331)
+    "001": ("瓯海区",),    # 瓯海区's own plan
+    "002": ("洞头区",),    # 洞头区's own plan
+    "003": ("龙湾区",),    # 浙南科技城, in 龙湾区 (003 L4)
+    "004": ("龙湾区", "瓯海区", "瑞安市", "洞头区", "乐清市"),    # the six 片区 (004 L124-L136)
+}
+#: plans of one district: every row lies in it, whatever other district its words also name
+OWN_DISTRICT = {"001": "瓯海区", "002": "洞头区"}
+
+
+def implied_districts(project, places):
+    """``(districts, why)``: the districts a project row implies, by one rule for every row.
+
+    The districts of the gazetteer places its ``name``, ``location_text`` and ``owner`` name as whole
+    names (瓯海区政府 → 瓯海区; 瓯江口 → 洞头区; 娄桥 → 瓯海区), plus its plan's own district for the
+    one-district plans (001 瓯海区, 002 洞头区); a row naming none takes its plan's districts
+    (:data:`PLAN_DISTRICTS`). The ``content`` column is not read: it names what a project connects to
+    (「连接乐清」), not where it lies.
+    """
+    plan = project["plan"] if isinstance(project, dict) else project.plan
+    get = (lambda c: project.get(c)) if isinstance(project, dict) else (lambda c: getattr(project, c, None))
+    words = " ".join(str(get(c)) for c in ("name", "location_text", "owner") if isinstance(get(c), str))
+    named = sorted(places.districts_named(words, plan))
+    if named:
+        own = OWN_DISTRICT.get(plan)
+        ds = set(named) | ({own} if own else set())
+        return ds, "its name, location or owner names " + "、".join(named) + (
+            f" (plan {plan} is {own}'s)" if own and own not in named else "")
+    return set(PLAN_DISTRICTS.get(plan, ())), f"plan {plan}'s own area ({'、'.join(PLAN_DISTRICTS.get(plan, ()))})"
+
+
 class _Names:
     """Every name a project's words may use for a structure or place, longest first."""
 
-    def __init__(self, structures_all, land, towns, districts):
+    def __init__(self, structures_all, land, towns, districts, places=None):
         entries = []
         for row in structures_all.itertuples():
             for alias in str(row.aliases or row.name_zh).split("|"):
                 entries.append((alias, "structure", row.id, row.plan, row.geometry, row.quality))
-        # the city itself (温州, 温州市) names no place: every row of every plan is "in Wenzhou"
-        towns = towns[~towns["kind"].isin(["city", "city_seat"])]
-        for gdf, kind in ((land[land["name_zh"].astype(bool)], "place"), (towns, "place"), (districts, "district")):
-            for row in gdf.itertuples():
-                names = {row.name_zh}
-                for suffix in ("街道", "镇", "区", "市", "县", "岛"):
-                    if row.name_zh.endswith(suffix) and len(row.name_zh) - len(suffix) >= 2:
-                        names.add(row.name_zh[: -len(suffix)])
-                for n in names:
-                    entries.append((n, kind, f"{kind}:{row.name_zh}", "", row.geometry, row.quality))
+        # places come from the gazetteer only (its city centre, 温州主城区, and its unplaced names are
+        # never a site); a plan-scoped alias (规划区@000) is not used for projects
+        if places is None:
+            places = Places(load_gazetteer(), districts, land, towns, structures_all)
+        self.places = places
+        self.point = {}
+        for i, row in places.table.iterrows():
+            if row["kind"] not in SITE_KINDS or places.point[i] is None:
+                continue
+            kind = "district" if row["kind"] == "district" else "place"
+            ident = f"{kind}:{row['name_zh']}"
+            geom = places.shape[i] if places.shape[i] is not None else places.point[i]
+            self.point[ident] = places.point[i]
+            for n in names_of(row, plan="-"):
+                entries.append((n, kind, ident, "", geom, row["quality"]))
         self.entries = sorted(entries, key=lambda e: (-len(e[0]), e[4].area))
         self._names = {e[0] for e in self.entries}
 
     def find(self, words, plan):
         """The best (name, kind, id, geometry, quality) named in ``words`` as a whole name
         (:func:`layers.gazetteer.whole_names`): structures first, own plan first."""
+        ranked = self.candidates(words, plan)
+        return ranked[0] if ranked else None
+
+    def candidates(self, words, plan):
+        """Every (name, kind, id, geometry, quality) named in ``words``, best first (see :meth:`find`)."""
         present = {n for n, _ in whole_names(words, self._names)}
         hits = [e for e in self.entries if e[0] in present]
-        if not hits:
-            return None
+        out = []
         for kind in ("structure", "place", "district"):
             ranked = [e for e in hits if e[1] == kind]
             if kind == "structure":
                 own = [e for e in ranked if e[3] == plan]
-                ranked = own or ranked
-            if ranked:
-                return ranked[0]
-        return None
+                ranked = own + [e for e in ranked if e[3] != plan]
+            out += ranked
+        return out
 
     def near_misses(self, words):
         """Names that occur in ``words`` only inside a longer word, each with that word (for reasons)."""
@@ -100,12 +149,17 @@ class _Names:
         return out[:3]
 
 
-def locate_projects(projects, parcels, structures_all, land, towns, districts):
-    """``(project_sites, unlocated_projects, parcel_shares)`` — see the module docstring."""
+def locate_projects(projects, parcels, structures_all, land, towns, districts, gazetteer=None):
+    """``(project_sites, unlocated_projects, parcel_shares)`` — see the module docstring.
+
+    ``gazetteer``: the path of ``gazetteer.csv`` (default: the recipes folder's) or its table."""
     projects = projects.copy()
     projects["project_id"] = project_ids(projects)
     parcel_geom = dict(zip(parcels["parcel_id"], parcels.geometry))
-    names = _Names(structures_all, land, towns, districts)
+    table = gazetteer if isinstance(gazetteer, pd.DataFrame) else load_gazetteer(gazetteer)
+    places = Places(table, districts, land, towns, structures_all)
+    names = _Names(structures_all, land, towns, districts, places)
+    district_geom = dict(zip(districts["name_zh"], districts.geometry))
     sites, unlocated, shares = [], [], []
     for p in projects.itertuples():
         words = " ".join(str(x) for x in (p.name, p.location_text, p.content) if isinstance(x, str))
@@ -113,6 +167,12 @@ def locate_projects(projects, parcels, structures_all, land, towns, districts):
         found = [pid for pid in pids if pid in parcel_geom]
         base = {c: getattr(p, c) for c in SITE_COLUMNS if hasattr(p, c)}
         base["in_rollup"] = in_rollup(p.plan, p.list_name)
+        implied, implied_why = implied_districts(p, places)
+        within = shapely.union_all([district_geom[d] for d in implied if d in district_geom])
+        refused = []
+        if found and not shapely.union_all([parcel_geom[pid] for pid in found]).point_on_surface().within(within):
+            refused.append(f"parcel(s) {', '.join(found)} outside {'、'.join(sorted(implied))}")
+            found = []
         if found:
             geom = shapely.union_all([parcel_geom[pid] for pid in found])
             areas = np.array([parcel_geom[pid].area for pid in found])
@@ -123,23 +183,32 @@ def locate_projects(projects, parcels, structures_all, land, towns, districts):
                           "parcel_ids": ";".join(found), "structure_id": "", "quality": "schematic",
                           "geometry": geom.point_on_surface()})
             continue
-        hit = names.find(words, p.plan)
+        hit = None
+        for cand in names.candidates(words, p.plan):
+            name, kind, ident, _, geom, quality = cand
+            pt = _site_point(geom, names.point.get(ident), within)
+            if pt is None:
+                where = _district_of([_site_point(geom, names.point.get(ident), None)], districts)[0] or "no district"
+                refused.append(f"{name} ({where})")
+                continue
+            hit = cand
+            break
         if hit:
             name, kind, ident, _, geom, quality = hit
             # a site put at a place's or district's own point is a stand-in: schematic, whatever the
             # quality of the place's outline
             sites.append({**base, "located_by": kind, "located_on": name, "parcel_ids": "",
                           "structure_id": ident if kind == "structure" else "",
-                          "quality": quality if kind == "structure" else "schematic",
-                          "geometry": geom.point_on_surface() if geom.geom_type.endswith("Polygon")
-                          else shapely.line_interpolate_point(geom, 0.5, normalized=True)
-                          if geom.geom_type.endswith("LineString") else geom.centroid})
+                          "quality": quality if kind == "structure" else "schematic", "geometry": pt})
             continue
         reason = ("its parcel code(s) " + ", ".join(pids) + " are not in the parcels layer") if pids else \
             "its row names no parcel code, plan structure or known place"
         misses = names.near_misses(words)
         if misses:
             reason += " as a whole name (" + "; ".join(misses) + ")"
+        if refused:
+            reason = (f"{implied_why}, so it lies in {'、'.join(sorted(implied))}; what its words name lies "
+                      f"elsewhere: {'; '.join(refused)}")
         unlocated.append({**{c: getattr(p, c) for c in ("project_id", "plan", "list_name", "seq", "name",
                                                         "total_investment_yi", "fyp_investment_yi", "source_line")},
                           "in_rollup": in_rollup(p.plan, p.list_name), "reason": reason})
@@ -149,6 +218,29 @@ def locate_projects(projects, parcels, structures_all, land, towns, districts):
     unl = pd.DataFrame(unlocated, columns=["project_id", "plan", "list_name", "seq", "name", "total_investment_yi",
                                            "fyp_investment_yi", "source_line", "in_rollup", "reason"])
     return site_gdf, unl, pd.DataFrame(shares, columns=["project_id", "parcel_id", "share", *MONEY])
+
+
+def _site_point(geom, point, within):
+    """Where a site on ``geom`` goes: the feature's own point (a place's seat, a line's middle, a
+    polygon's inside), or — when that lies outside ``within`` (the implied districts) — a point of the
+    feature's part inside it; None when no part of the feature is inside."""
+    if point is None:
+        point = (geom.point_on_surface() if geom.geom_type.endswith("Polygon")
+                 else shapely.line_interpolate_point(geom, 0.5, normalized=True)
+                 if geom.geom_type.endswith("LineString") else geom.centroid)
+    if within is None or point.within(within):
+        return point
+    part = shapely.intersection(geom, within)
+    # only a part of the feature's own dimension counts: a polygon touching the district along its
+    # border, or a line crossing it at a point, does not lie in it
+    if part.is_empty or (part.area if geom.geom_type.endswith("Polygon") else part.length) <= 0:
+        return None
+    if part.geom_type == "GeometryCollection":
+        part = shapely.union_all([g for g in part.geoms if g.geom_type.endswith(("Polygon", "LineString"))])
+    if part.geom_type.endswith("LineString"):
+        return shapely.line_interpolate_point(part, 0.5, normalized=True) if part.geom_type == "LineString" \
+            else shapely.line_interpolate_point(max(part.geoms, key=lambda g: g.length), 0.5, normalized=True)
+    return part.point_on_surface()
 
 
 def _district_of(geoms, districts):

@@ -14,16 +14,19 @@ TARGET_COLUMNS = ["plan", "source_line", "origin", "destination", "minutes_state
 
 
 def load_places(path=None):
-    """``travel_places.csv`` (in the recipes folder): the names used in the plans' statements → WGS-84
-    points (blank = not located)."""
+    """The places the plans' statements name → WGS-84 points (NaN = not located, ``note`` says why).
+
+    By default the gazetteer (``gazetteer.csv`` in the recipes folder, :func:`layers.gazetteer.travel_view`:
+    ``name``, ``plan``, ``lon``, ``lat``, ``accuracy_m``, ``source``, ``note``); ``path`` may name
+    another gazetteer, or a plain ``name,lon,lat[,note]`` table (kept as it is, for any plan)."""
     import pandas as pd
 
-    if path is None:
-        from ..settings import resolve
+    from ..gazetteer import gazetteer_path, load_gazetteer, travel_view
 
-        path = resolve().path("PLANMAP_RECIPES_DIR") / "travel_places.csv"
-
+    path = gazetteer_path() if path is None else path
     df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    if "name_zh" in df.columns:
+        return travel_view(load_gazetteer(path))
     df["lon"] = pd.to_numeric(df["lon"], errors="coerce")
     df["lat"] = pd.to_numeric(df["lat"], errors="coerce")
     return df
@@ -44,7 +47,7 @@ def evaluate_targets(travel_targets, network=None, places=None, now=None):
     ``travel_targets``: the parsed statements (``ingest(...).travel_targets`` or its DataFrame:
     ``plan, origin, destinations, minutes, mode, source_line, text``). ``network``: an
     :class:`AccessGraph` (from the ring engine, so the times agree with the rings the web and the
-    CLI draw) or ``None``. ``places``: the table of :func:`load_places`.
+    CLI draw) or ``None``. ``places``: the table of :func:`load_places` (by default the gazetteer).
 
     A statement is computed when its origin and *every* destination are located in ``places`` (a
     statement with several destinations — 「至温州主城区、温州机场、乐清城区、玉环县…不超过 30 分钟」 —
@@ -56,9 +59,10 @@ def evaluate_targets(travel_targets, network=None, places=None, now=None):
 
     df = _targets_frame(travel_targets)
     places = load_places() if places is None else places
-    where = {r["name"]: (r["lon"], r["lat"]) for _, r in places.iterrows()
+    # (plan, name): a name for every plan has plan ""; 规划区 is plan 000's own area only
+    where = {(str(r.get("plan", "") or ""), r["name"]): (r["lon"], r["lat"]) for _, r in places.iterrows()
              if np.isfinite(r["lon"]) and np.isfinite(r["lat"])}
-    why = {r["name"]: r.get("note", "") for _, r in places.iterrows()}
+    why = {(str(r.get("plan", "") or ""), r["name"]): r.get("note", "") for _, r in places.iterrows()}
     now = now or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     net_name = f"{network.name} ({network.mode}, {network.scenario})" if network is not None else ""
     out = []
@@ -67,18 +71,21 @@ def evaluate_targets(travel_targets, network=None, places=None, now=None):
         row = {"plan": t["plan"], "source_line": int(t["source_line"]), "origin": t["origin"],
                "destination": "；".join(dests), "minutes_stated": float(t["minutes"]),
                "minutes_computed": np.nan, "status": "", "network": net_name, "computed_at": now, "note": ""}
-        missing = [n for n in [t["origin"], *dests] if n not in where]
+        plan = str(t["plan"])
+        point = {n: where.get((plan, n), where.get(("", n))) for n in [t["origin"], *dests]}
+        missing = [n for n, pt in point.items() if pt is None]
         if missing:
             row["status"] = "not located"
-            row["note"] = "; ".join(f"{n}: {why.get(n) or 'no point in travel_places.csv'}" for n in missing)
+            row["note"] = "; ".join(f"{n}: {why.get((plan, n)) or why.get(('', n)) or 'no entry in gazetteer.csv'}"
+                                    for n in missing)
         elif network is None:
             row["status"] = "network missing"
             row["note"] = ("no road network given: fetch one (`planmap network fetch --bbox W,S,E,N --mode drive`) "
                            "and build with `planmap build --network NAME`")
         else:
             try:
-                o = lonlat_to_plan(*where[t["origin"]])
-                ds = [lonlat_to_plan(*where[d]) for d in dests]
+                o = lonlat_to_plan(*point[t["origin"]])
+                ds = [lonlat_to_plan(*point[d]) for d in dests]
                 secs = travel_seconds(network, o, ds)
             except AccessError as exc:
                 row["status"] = "not located"
