@@ -5,7 +5,8 @@ The ``quotas`` table holds every land, sea or area figure the plan readers found
 zone areas, 十三五 results, sea-use approvals, 亩均 output, single projects' sites, and a few true
 land quotas. Comparing all of them with the land of the projects located in a zone gave shares
 such as 3 201 % (plan 000's 300 亩 safety park against all of phase one). :func:`classify_quotas`
-replaces ``layers.joins.locate_quotas`` with the same inputs and gives each row:
+replaces ``layers.joins.locate_quotas`` with the same inputs (plus, optionally, the ``projects``
+table) and gives each row:
 
 ``quota_class`` / ``quota_class_zh``
     one of :data:`CLASSES`, decided by the first rule of :data:`RULES` whose words occur (see
@@ -29,6 +30,39 @@ replaces ``layers.joins.locate_quotas`` with the same inputs and gives each row:
     ``;``-separated (:data:`FLAGS`). A share above 1.0 is kept only when the projects' land as the
     plan states it (their ``projects`` rows) exceeds the quota: ``exceeds_quota``. If only edited
     or added sites make it exceed, the share is dropped and the row says ``exceeds_by_edits``.
+
+The vocabulary, in the order the rules are tried (the words are looked for in the row's ``item``
+unless said otherwise):
+
+=================  ====================  ===========================================================
+class              label                 decided by
+=================  ====================  ===========================================================
+past_result        以往成果与现状        a year before 2021, or a past word (十三五, 累计, 已完成, 已建成,
+                                         截止, 现状, 现有) before the figure in its sentence, with no
+                                         later turn to the plan's targets (十四五, 三年内, 力争, 规划, 新增 …):
+                                         “十三五”期间…土地出让 6201 亩; 一期已建成80亩
+output_per_area    亩均效益              unit ``…/亩``; 亩均, 每亩, 耗地量
+sea_use            用海围填海            用海, 围海, 填海, 滩涂, 前海, 海域, 陆域形成
+land_supply        供地出让              出让, 供应, 供地 (年均出让土地2500亩, 工业用地占出让比例)
+floor_area         建筑面积              建筑面积, 孵化面积
+planning_area      规划面积（片区范围）  规划面积, 规划总面积, 总规划面积, 规划范围, 规划总占地, 总面积,
+                                         建设范围, 核心区, 总用地规模, or the item 面积 itself: a zone's
+                                         extent (65.77 km²; the safety park's 一期约 300 亩)
+land_quota         用地指标（建设用地）  新增建设用地, 新增开发建设, 开发建设用地, 用地指标, 城镇开发边界,
+                                         预留用地, 储备用地, 开发规模, 做地, 新增土地: land a zone may
+                                         develop (or holds for development) in the plan period
+project_land       项目用地              a figure of a project's own row (its zone is a project's name),
+                                         or 用地面积, 总用地, 净用地, 占地, 用地需求, 一期用地, 二期用地,
+                                         配套面积, 园区用地: one project's or facility's site
+water              水面水系与水土保持    水面, 水系, 水域, 水土 (水面率 8%, 水土流失防治责任范围)
+land_use_mix       用地构成              居住用地, 商业服务设施用地, 商业用地, 工业用地: one use's part
+                                         of a zone's land (灵昆城中村改造: 工业用地约 2000 亩)
+other              其他                  none of these (温瑞塘河生态之带长度 8.5 公里)
+=================  ====================  ===========================================================
+
+Only ``land_quota`` is ever compared: a zone's extent, a past result, sea, a supply flow, output per
+亩, one project's site or one use's part say nothing about how much of a zone's development land
+the located projects take.
 """
 
 import re

@@ -169,3 +169,16 @@ def test_past_words_govern_only_the_figures_after_them():
     assert "十三五" in sold
     assert quota_class({"plan": "000", "zone": "集聚区", "item": "产业项目用地", "value": 4318.0, "unit": "亩",
                         "year": None, "text": sold})[0] == "past_result"
+
+
+def test_the_vocabulary_is_documented_with_its_words():
+    import layers.quotas as quotas
+
+    doc = quotas.__doc__
+    for cls, label in CLASSES.items():
+        assert cls in doc and label in doc, cls
+    for cls, where, words in RULES:
+        if where != "project":
+            assert all(w.strip("/…") in doc for w in words), (cls, words)
+    for w in quotas.PAST_WORDS:
+        assert w in doc
