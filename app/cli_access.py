@@ -100,16 +100,18 @@ def fetch_cmd(bbox, mode, name, margin_m, overpass_url, cache_dir):
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--mode", type=MODE, default="drive", show_default=True, help="drive (cars) or walk.")
 @click.option("--name", default=None, help="Cache name (default: the file's name).")
+@click.option("--bbox", default=None, help="W,S,E,N in degrees: keep only the roads in this box (for a province extract).")
 @cache_option
-def import_cmd(path, mode, name, cache_dir):
-    """Import a local .osm / .osm.xml or .graphml file into the cache.
+def import_cmd(path, mode, name, bbox, cache_dir):
+    """Import a local .osm.pbf (e.g. a Geofabrik extract), .osm / .osm.xml or .graphml file into the cache.
 
-    A .osm.pbf must first be converted with osmium-tool (`osmium cat in.osm.pbf -o in.osm`).
+    A .osm.pbf is streamed with pyosmium: only its roads (in --bbox, if given) are kept.
     """
     from layers import network as N
 
     try:
-        out = N.import_file(path, mode, name=name, cache_dir=cache_dir, progress=_say)
+        box = N.parse_bbox(bbox) if bbox else None
+        out = N.import_file(path, mode, name=name, cache_dir=cache_dir, progress=_say, bbox=box)
     except PlanMapError as exc:
         _fail(str(exc), exc.exit_code)
     _precompile(out, mode, cache_dir)

@@ -12,9 +12,9 @@ Where networks come from
   ``retain_all=True`` keeps every connected piece: Wenzhou is an archipelago, and an island whose roads
   are not bridged to the mainland still needs its own rings.
 * :func:`import_file` reads a local ``.osm`` / ``.osm.xml`` (``osmnx.graph_from_xml``, then filtered to
-  the mode's road classes, since a file holds every way) or a ``.graphml``. ``.osm.pbf`` is refused:
-  no installed package reads PBF (osmnx reads XML only; pyosmium and pyrosm are not dependencies), so
-  the message says how to convert it with osmium-tool.
+  the mode's road classes, since a file holds every way), a ``.graphml``, or a ``.osm.pbf`` such as a
+  Geofabrik province extract, streamed with pyosmium to the road ways (in a bbox if given) and read by
+  the same osmnx code.
 
 Speeds
 ------
@@ -257,17 +257,21 @@ def fetch(bbox, mode="drive", name=None, margin_m=DEFAULT_MARGIN_M, overpass_url
     return path
 
 
-def read_file(path, mode="drive", name=None, progress=None):
-    """A local ``.osm``/``.osm.xml``/``.xml`` or ``.graphml`` file → a prepared network of ``mode``."""
+def read_file(path, mode="drive", name=None, progress=None, bbox=None):
+    """A local ``.osm``/``.osm.xml``/``.xml``, ``.osm.pbf`` or ``.graphml`` file → a prepared network of ``mode``.
+
+    A ``.osm.pbf`` (a Geofabrik extract of a province, say) is streamed with pyosmium
+    (:func:`pbf_roads_as_osm_xml`): its road ways and their nodes — within ``bbox`` (W,S,E,N degrees)
+    when given — become the same OSM XML an Overpass download holds, read by the same osmnx code, so
+    a PBF and an ``.osm`` of the same data give the same graph.
+    """
+    import tempfile
+
     import osmnx as ox
 
     _check_mode(mode)
     path = Path(path)
     low = path.name.lower()
-    if low.endswith(".pbf"):
-        raise BadRequest(f"{path}: .osm.pbf is not readable here (osmnx reads OSM XML); convert it with "
-                           f"osmium-tool first: `osmium cat {path.name} -o {path.name[:-4]}` "
-                           f"(optionally `osmium extract --bbox W,S,E,N` to cut it), then import the .osm file")
     if not path.is_file():
         raise NotFound(f"{path}: no such file")
     say = progress or (lambda m: None)
@@ -275,10 +279,14 @@ def read_file(path, mode="drive", name=None, progress=None):
     try:
         if low.endswith(".graphml"):
             G = ox.load_graphml(path)
+        elif low.endswith(".pbf"):
+            with tempfile.TemporaryDirectory(prefix="planmap-pbf-") as tmp:
+                xml = pbf_roads_as_osm_xml(path, Path(tmp) / "roads.osm", bbox=bbox, progress=say)
+                G = ox.graph_from_xml(xml, bidirectional=(mode == "walk"), simplify=True, retain_all=True)
         elif low.endswith((".osm", ".xml", ".osm.xml")):
             G = ox.graph_from_xml(path, bidirectional=(mode == "walk"), simplify=True, retain_all=True)
         else:
-            raise BadRequest(f"{path}: expected .osm, .osm.xml or .graphml")
+            raise BadRequest(f"{path}: expected .osm.pbf, .osm, .osm.xml or .graphml")
     except (NetworkError, BadRequest):
         raise
     except Exception as exc:
@@ -289,9 +297,60 @@ def read_file(path, mode="drive", name=None, progress=None):
     return prepare(G, mode, name or path.name.split(".")[0], source=f"file {path.name}")
 
 
-def import_file(path, mode="drive", name=None, cache_dir=None, progress=None):
+def pbf_roads_as_osm_xml(path, out, bbox=None, progress=None):
+    """The ways tagged ``highway`` of an ``.osm.pbf`` (touching ``bbox`` when given) and their nodes,
+    written as OSM XML at ``out``: what osmnx reads, as an Overpass answer would hold it.
+
+    Streamed in two passes with pyosmium (a maintained binding of libosmium): ways with their node
+    locations from an in-memory location index, then the tags of just those nodes (traffic signals
+    and the like, which osmnx keeps). Only road nodes stay in Python, so a province extract fits.
+    """
+    import osmium
+    from xml.sax.saxutils import quoteattr
+
+    say = progress or (lambda m: None)
+    w, s, e, n = bbox if bbox is not None else (-180.0, -90.0, 180.0, 90.0)
+    locations, ways = {}, []
+    try:
+        stream = (osmium.FileProcessor(str(path)).with_locations()
+                  .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+                  .with_filter(osmium.filter.KeyFilter("highway")))
+        for way in stream:
+            coords = [(nd.ref, nd.location.lon, nd.location.lat) for nd in way.nodes if nd.location.valid()]
+            if not coords or not any(w <= x <= e and s <= y <= n for _, x, y in coords):
+                continue
+            ways.append((way.id, [c[0] for c in coords], dict(way.tags)))
+            locations.update((ref, (x, y)) for ref, x, y in coords)
+            if len(ways) % 100_000 == 0:
+                say(f"  {len(ways)} road ways so far")
+        tracker = osmium.IdTracker()
+        for ref in locations:
+            tracker.add_node(ref)
+        node_tags = {nd.id: dict(nd.tags) for nd in
+                     osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(tracker.id_filter()) if nd.tags}
+    except RuntimeError as exc:            # libosmium's errors: not a PBF, truncated, …
+        raise BadRequest(f"{Path(path).name}: not a readable OSM PBF file ({exc})") from exc
+    if not ways:
+        raise NetworkError(f"{Path(path).name}: no roads" + (f" in {bbox}" if bbox is not None else ""))
+    say(f"  {len(ways)} road ways, {len(locations)} nodes" + (f" in {bbox}" if bbox is not None else ""))
+
+    def tags(d):
+        return "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in d.items())
+
+    with open(out, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="planmap (pyosmium)">\n')
+        for ref, (x, y) in locations.items():
+            f.write(f'<node id="{ref}" lat="{y:.7f}" lon="{x:.7f}" version="1">{tags(node_tags.get(ref, {}))}</node>\n')
+        for wid, refs, t in ways:
+            nds = "".join(f'<nd ref="{r}"/>' for r in refs)
+            f.write(f'<way id="{wid}" version="1">{nds}{tags(t)}</way>\n')
+        f.write("</osm>\n")
+    return out
+
+
+def import_file(path, mode="drive", name=None, cache_dir=None, progress=None, bbox=None):
     """:func:`read_file` and :func:`save`; returns the cached path."""
-    G = read_file(path, mode, name=name, progress=progress)
+    G = read_file(path, mode, name=name, progress=progress, bbox=bbox)
     out = save(G, cache_dir)
     if progress:
         progress(f"saved {out}")

@@ -133,11 +133,45 @@ def test_import_osm_file_filters_by_mode(replay_body, tmp_path):
     assert (len(again), again.number_of_edges()) == (len(drive), drive.number_of_edges())
 
 
-def test_pbf_is_refused_with_a_conversion_hint(tmp_path):
+def _fixture_as_pbf(replay_body, tmp_path, extra_ways=()):
+    """The fixture written as a real .osm.pbf by libosmium (pyosmium's writer), from its OSM XML."""
+    import osmium
+
+    osm = _fixture_as_osm_xml(replay_body, tmp_path / "dongao.osm")
+    pbf = tmp_path / "dongao.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+    try:
+        for obj in osmium.FileProcessor(str(osm)):
+            writer.add_node(obj) if obj.is_node() else writer.add_way(obj)
+    finally:
+        writer.close()
+    return osm, pbf
+
+
+@pytest.mark.parametrize("mode", ["drive", "walk"])
+def test_a_pbf_gives_the_same_graph_as_the_osm_file_of_the_same_data(replay_body, tmp_path, mode):
+    osm, pbf = _fixture_as_pbf(replay_body, tmp_path)
+    from_osm, from_pbf = N.read_file(osm, mode), N.read_file(pbf, mode)
+    assert set(from_pbf.nodes) == set(from_osm.nodes) and len(from_pbf) > 30
+    edges = lambda G: sorted((u, v, round(d["length"], 3), str(d["highway"])) for u, v, d in G.edges(data=True))
+    assert edges(from_pbf) == edges(from_osm)
+    # a bbox keeps only the roads that reach into it
+    w, s, e, n = FIXTURE_BBOX
+    half = N.read_file(pbf, mode, bbox=(w, s, (w + e) / 2, n))
+    assert 0 < len(half) < len(from_pbf)
+
+
+def test_a_damaged_pbf_is_a_clear_error_and_the_cli_imports_a_real_one(replay_body, tmp_path):
     pbf = tmp_path / "zhejiang.osm.pbf"
-    pbf.write_bytes(b"\x00")
-    with pytest.raises(N.BadRequest, match=r"osmium cat zhejiang\.osm\.pbf -o zhejiang\.osm"):
+    pbf.write_bytes(b"\x00" * 64)
+    with pytest.raises(N.BadRequest, match=r"zhejiang\.osm\.pbf: not a readable OSM PBF file"):
         N.read_file(pbf, "drive")
+    from app.cli_access import network
+
+    _, good = _fixture_as_pbf(replay_body, tmp_path)
+    res = CliRunner().invoke(network, ["import", str(good), "--cache-dir", str(tmp_path / "nets")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "nets" / "dongao.drive.graphml").is_file()
 
 
 def test_maxspeed_wins_over_the_class_table():
@@ -192,7 +226,7 @@ def test_cli_network_fetch_info_and_errors(replay_body, tmp_path):
     pbf = tmp_path / "a.osm.pbf"
     pbf.write_bytes(b"\x00")
     res = runner.invoke(network, ["import", str(pbf), "--cache-dir", str(tmp_path)])
-    assert res.exit_code == 2 and "osmium" in res.output
+    assert res.exit_code == 2 and "not a readable OSM PBF file" in res.output
     for sub in ("fetch", "import", "info"):
         res = runner.invoke(network, [sub, "--help"])
         assert res.exit_code == 0 and len(res.output) > 150
