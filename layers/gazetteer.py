@@ -24,7 +24,7 @@ missed is shown as missing, a place wrongly found would be shown as a fact.
 """
 
 #: after a name: these make it part of a longer toponym (a road, bridge, village, building …)
-CONTINUES = ("大道", "大桥", "隧道", "公路", "高速", "路", "街", "巷", "弄", "道", "桥", "村", "楼", "河", "溪",
+CONTINUES = ("大道", "大桥", "隧道", "公路", "高速", "路", "街", "巷", "弄", "桥", "村", "楼", "河", "溪",
              "山", "堡", "线", "号", "幢", "栋")
 #: before a name: a numeral, or the end of a road / line / building name, glues the two into one word
 GLUED_AFTER = set("一二两三四五六七八九十〇零0123456789路街巷桥线楼村号幢栋东西南北")
@@ -207,16 +207,17 @@ class Places:
 
 def plan_lines_of(rows, plan_dir):
     """``{name_zh: "000:L541,L543;003:L345"}``: the plan lines naming each row as a whole name, plus the
-    travel-time statements whose origin or destination is that name."""
+    travel-time statements whose origin or destination is that name (only these for ``not_placed``)."""
     import pandas as pd
     from pathlib import Path
 
     from .plans import PLAN_IDS, ingest, plan_path
 
-    table = pd.DataFrame(rows)[["name_zh", "aliases"]].fillna("")
+    table = pd.DataFrame(rows)[["name_zh", "aliases", "kind"]].fillna("")
     hits = {r: {} for r in table["name_zh"]}
     for plan in PLAN_IDS:
-        idx = name_index(table, plan)
+        # a name that is not a place (社区, 城市, 全省 …) is listed only for the statements that use it
+        idx = name_index(table, plan, kinds=tuple(set(table["kind"]) - {"not_placed"}))
         text = Path(plan_path(plan_dir, plan)).read_text(encoding="utf-8").splitlines()
         for ln, line in enumerate(text, 1):
             for n, _ in whole_names(line, idx):
@@ -280,3 +281,38 @@ def travel_view(table=None, base_dir=None):
                          "note": (f"{r['name_zh']}: " if n != r["name_zh"] else "") + (r["note"] or ""),
                          "place": r["name_zh"], "kind": r["kind"], "quality": r["quality"]})
     return pd.DataFrame(rows)
+
+
+def refresh_plan_lines(path=None, plan_dir=None):
+    """Rewrite the ``plan_lines`` column of ``gazetteer.csv`` in place (its comment header kept)."""
+    import csv
+    import io
+
+    from .settings import source_dir
+
+    path = gazetteer_path() if path is None else path
+    plan_dir = source_dir("PLANMAP_PLANS_DIR", plan_dir)
+    text = open(path, encoding="utf-8").read()
+    head = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    rows = list(csv.DictReader(io.StringIO("".join(line for line in text.splitlines(keepends=True)
+                                                   if not line.startswith("#")))))
+    lines = plan_lines_of(rows, plan_dir)
+    changed = 0
+    for r in rows:
+        changed += r["plan_lines"] != lines[r["name_zh"]]
+        r["plan_lines"] = lines[r["name_zh"]]
+    out = io.StringIO()
+    w = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(head + out.getvalue())
+    return changed
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--lines"]:
+        sys.exit("usage: python3 -m layers.gazetteer --lines   (rewrites gazetteer.csv's plan_lines column)")
+    print(f"plan_lines: {refresh_plan_lines()} rows changed")

@@ -174,3 +174,38 @@ def test_a_site_refused_by_its_district_says_which_district_and_where(built):
     assert len(refused) >= 1
     for r in refused.itertuples():
         assert "so it lies in" in r.reason
+
+
+# ---- travel-time statements -------------------------------------------------------------------------
+
+def test_travel_statements_are_located_through_the_gazetteer(table):
+    """Every name of the 21 statements has a gazetteer row; each place in them has a point; the rest
+    are rows that say why they are not one place (a region, a service circle, an unnamed facility)."""
+    from layers.access import evaluate_targets, load_places
+    from layers.plans import ingest
+
+    targets = ingest(PLAN_DIR).travel_targets
+    t = evaluate_targets(targets, None, places=load_places(ROOT / "geodata" / "recipes" / "gazetteer.csv"))
+    assert len(t) == 21
+    ready = t[t["status"] == "network missing"]
+    assert list(zip(ready["plan"], ready["source_line"])) == [("000", 541)]
+    for r in t[t["status"] == "not located"].itertuples():
+        assert r.note and "no entry in gazetteer.csv" not in r.note, (r.plan, r.source_line)
+    by_name = {n: row for _, row in table.iterrows() for n in G.names_of(row)}
+    for s in targets:
+        for n in [s.origin, *s.destinations.split(";")]:
+            row = by_name[n]
+            if row["kind"] != "not_placed" and row["quality"] != "unplaced":
+                assert row["lon"] == row["lon"] or row["ref"], n
+
+
+def test_plan_000s_planning_area_is_its_own():
+    """「规划区」 is plan 000's 瓯江口 area only: another plan's 规划区 is not located there."""
+    import pandas as pd
+
+    from layers.access import evaluate_targets
+
+    stmt = pd.DataFrame([{"plan": p, "origin": "规划区", "destinations": "温州机场", "minutes": 30, "mode": "驾车",
+                          "source_line": 1, "text": ""} for p in ("000", "003")])
+    t = evaluate_targets(stmt, None)
+    assert list(t["status"]) == ["network missing", "not located"]
