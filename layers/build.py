@@ -193,7 +193,8 @@ def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None
     out["districts"] = rollup_districts(frames["districts"], sites)
     out["plan_rollup"] = rollup_plans(frames["projects"], sites, unlocated, frames["printed_totals"])
     out["quota_use"] = classify_quotas(frames["quotas"], structures_all, frames["land"], frames["towns"],
-                                       frames["districts"], sites, projects=frames["projects"])
+                                       frames["districts"], sites, projects=frames["projects"],
+                                       gazetteer=Path(recipe_dir) / "gazetteer.csv")
     out["planned_links"] = keep_edits({"planned_links": build_planned_links(Path(recipe_dir) / "planned_links.csv")}
                                       )["planned_links"]
     out["travel_target_results"] = travel_results(frames["travel_targets"], engine, progress,

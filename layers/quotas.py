@@ -70,6 +70,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .gazetteer import Places, load_gazetteer
 from .joins import _Names, sites_of_structure
 
 #: The closed vocabulary: class → Chinese label (shown by QGIS and the web map).
@@ -193,8 +194,10 @@ def quota_class(row, project_names=frozenset()):
 class ZoneMatcher:
     """The zone a quota row is about, from its ``zone`` (then its brackets, then its sentence)."""
 
-    def __init__(self, structures_all, land, towns, districts):
-        self.names = _Names(structures_all, land, towns, districts)
+    def __init__(self, structures_all, land, towns, districts, gazetteer=None):
+        table = gazetteer if isinstance(gazetteer, pd.DataFrame) else load_gazetteer(gazetteer)
+        places = Places(table, districts, land, towns, structures_all)
+        self.names = _Names(structures_all, land, towns, districts, places)
         self.geoms = dict(zip(structures_all["id"], structures_all.geometry))
 
     def candidates(self, words, plan):
@@ -259,13 +262,15 @@ def _stated_land(sites, projects):
     return sites["project_id"].map(stated).astype(float).fillna(0.0)
 
 
-def classify_quotas(quotas, structures_all, land, towns, districts, sites, projects=None):
+def classify_quotas(quotas, structures_all, land, towns, districts, sites, projects=None, gazetteer=None):
     """The ``quota_use`` layer: every row of ``quotas`` with its class, zone and — for a land quota of a
     zone in the plan period — the located projects' land and its share (see the module docstring).
 
     ``projects`` (the ``projects`` table, optional) tells a project's own row from a zone's figure
-    and gives the projects' land as the plan states it; without it the sites' names stand in."""
-    matcher = ZoneMatcher(structures_all, land, towns, districts)
+    and gives the projects' land as the plan states it; without it the sites' names stand in.
+    ``gazetteer``: the path of ``gazetteer.csv`` or its table, as for ``locate_projects`` (default:
+    the recipes folder's)."""
+    matcher = ZoneMatcher(structures_all, land, towns, districts, gazetteer)
     named = projects if projects is not None else sites
     project_names = frozenset(zip(named["plan"], named["name"]))
     stated_all = _stated_land(sites, projects)
