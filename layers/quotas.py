@@ -250,8 +250,12 @@ class ZoneMatcher:
             return self._as_structure(e, plan), "inside" if part else "name"
         if holder is not None:
             return self._as_structure(holder, plan), "inside"
-        hit = self.names.find(f"{zone} {text or ''}", plan)
-        return (hit, "sentence") if hit else (None, "")
+        words = f"{zone} {text or ''}"
+        found = self.names.candidates(words, plan) if hasattr(self.names, "candidates") else \
+            [self.names.find(words, plan)]
+        # a road's number (228 for G228) is no zone in a sentence full of figures (拆除旧房228万平方米)
+        found = [e for e in found if e is not None and not re.fullmatch(r"[\dA-Za-z]+", e[0])]
+        return (self._as_structure(found[0], plan), "sentence") if found else (None, "")
 
 
 def _stated_land(sites, projects):

@@ -65,6 +65,8 @@ def test_every_quota_row_has_a_class_from_the_vocabulary(gpkg, use):
     assert (use["quota_class_zh"] == use["quota_class"].map(CLASSES)).all()
     # each class but "other" names the words (or the year) that decided it
     assert (use.loc[use["quota_class"] != "other", "class_words"] != "").all()
+    # a road's number in a sentence of figures (拆除旧房228万平方米 → G228) is no zone
+    assert not use["zone_matched"].str.fullmatch(r"[\dA-Za-z]+").any()
     flags = {f for fl in use["flag"] for f in fl.split(";") if f}
     assert flags <= set(FLAGS)
 
