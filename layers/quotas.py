@@ -289,7 +289,11 @@ def classify_quotas(quotas, structures_all, land, towns, districts, sites, proje
         if site is not None:
             # a project's own figure is about the project: its zone is where the project is located
             ident = site.structure_id or site.parcel_ids or f"{site.located_by}:{site.located_on}"
-            hit, how = (site.located_on, site.located_by, ident, site.plan, site.geometry, site.quality), "project_site"
+            hit = (site.located_on, site.located_by, ident, site.plan, site.geometry, site.quality)
+            place = next((e for e in matcher.names.entries if e[2] == ident), None)
+            if site.located_by in ("place", "district") and place is not None:
+                hit = matcher._as_structure(place, q["plan"])     # a place drawn as a structure is that
+            how = "project_site"
         year = q.get("year")
         in_period = year is None or pd.isna(year) or PERIOD[0] <= int(year) <= PERIOD[1]
         value_m2 = q.get("value_m2")
