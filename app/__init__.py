@@ -46,6 +46,35 @@ class Core:
         self.print_slots = threading.BoundedSemaphore(settings["PLANMAP_PRINT_SLOTS"])
 
 
+def _compress_and_cache(app):
+    """gzip for every text answer over 1 KB (flask-compress: the overview's megabyte of inline map goes
+    out as a fifth of it) and validators so a browser revalidates instead of downloading again: pages
+    and JSON carry a weak ETag and ``Cache-Control: no-cache`` (an edit in QGIS may change them at any
+    moment); vendored scripts and styles may be kept for a day."""
+    from flask import request
+    from flask_compress import Compress
+
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/csv", "application/json",
+                                                  "application/geo+json", "application/javascript",
+                                                  "text/javascript", "image/svg+xml"])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip", "deflate"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 86400
+
+    @app.after_request
+    def _validators(resp):
+        # registered after flask-compress's own hook, so it runs first, on the uncompressed body
+        if request.method == "GET" and resp.status_code == 200 and not resp.direct_passthrough \
+                and resp.mimetype in ("text/html", "application/json", "application/geo+json", "text/csv"):
+            resp.add_etag(weak=True)
+            resp.headers["Cache-Control"] = "no-cache"
+            resp.make_conditional(request)
+        return resp
+
+    Compress(app)
+
+
 def create_app(config=None):
     """The app factory (Flask's ``flaskr`` pattern): the settings from their defaults, the instance
     file ``instance/config.py``, the environment, then ``config`` (tests pass a GeoPackage here)."""
@@ -73,6 +102,7 @@ def create_app(config=None):
     from . import api, errors, pages
 
     errors.register(app)
+    _compress_and_cache(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app

@@ -24,7 +24,7 @@ _PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/'\"`()<>]+/)+([^\s/'\"`()<>]*)")
 
 _PAGE = """<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>{{ status }} · 温州规划地图</title>
 <body style="font-family: sans-serif; margin: 2em"><h1>{{ status }}</h1><p>{{ message }}</p>
-{% if command %}<p><code>{{ command }}</code></p>{% endif %}<p><a href="/">温州规划地图 Wenzhou plan map</a></p></body></html>"""
+{% if command %}<p><code>{{ command }}</code></p>{% endif %}<p><a href="{{ request.script_root }}/">温州规划地图 Wenzhou plan map</a></p></body></html>"""
 
 
 def public(message):

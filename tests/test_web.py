@@ -231,3 +231,42 @@ def test_hostile_names_saved_in_the_geopackage_are_escaped_on_the_page(built_gpk
     assert "&lt;img src=x onerror=alert(1)&gt;" in html or "\\u0026lt;img" in html
     body = c.get("/api/structures/000-phase1").get_data(as_text=True)
     assert evil not in body and json.loads(body)["properties"]["name_zh"] == evil
+
+
+def test_pages_go_out_compressed_with_validators(client):
+    """The overview (a megabyte of inline map) is sent gzip-compressed, under 300 KB; a browser that
+    has it revalidates with its ETag and gets a 304; vendored files may be cached for a day."""
+    import gzip
+
+    r = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["Content-Encoding"] == "gzip" and len(r.data) <= 300 * 1024
+    assert "温州五部" in gzip.decompress(r.data).decode("utf-8")
+    assert r.headers["Cache-Control"] == "no-cache" and r.headers["ETag"].startswith('W/"')
+    again = client.get("/", headers={"Accept-Encoding": "gzip", "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    api = client.get("/api/parcels/E-16-03?plan=000", headers={"Accept-Encoding": "gzip"})
+    assert api.headers["Content-Encoding"] == "gzip" and api.headers["ETag"]
+    static = client.get("/static/vendor/leaflet/leaflet.js")
+    assert "max-age=86400" in static.headers["Cache-Control"]
+
+
+def test_the_app_runs_under_a_sub_path(gpkg):
+    """Behind nginx at /planmap/: every link, script and API call of the page stays under the prefix."""
+    import re
+
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response as WResponse
+
+    app = create_app({"PLANMAP_GPKG": str(gpkg), "TESTING": True})
+    mounted = DispatcherMiddleware(WResponse("not here", status=404), {"/planmap": app.wsgi_app})
+    c = Client(mounted)
+    page = c.get("/planmap/plan/000")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<meta name="planmap-root" content="/planmap/">' in html
+    refs = re.findall(r"""(?:src|href)=["'](/[^"']*)""", html)
+    assert refs and all(r.startswith("/planmap/") for r in refs), [r for r in refs if not r.startswith("/planmap/")]
+    assert c.get("/planmap/api/parcels/E-16-03?plan=000").status_code == 200
+    js = c.get("/planmap/static/planmap.js").get_data(as_text=True)
+    assert not re.search(r"""["']/(api|sheet|parcel)/""", js), "the script must build URLs from the page's root"

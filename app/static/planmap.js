@@ -21,6 +21,12 @@ var planmap = (function () {
     if (!p.period_start) return "—";
     return p.period_start + (p.period_end && p.period_end !== p.period_start ? "–" + p.period_end : "");
   }
+  // where the app is mounted ("/" or "/planmap/" behind a proxy): every URL below is relative to it
+  function url(path) {
+    var meta = document.querySelector("meta[name='planmap-root']");
+    return (meta ? meta.content : "/") + path;
+  }
+
   // what each shape quality means: from the one cartography (layers/cartography.py), sent in the page
   var QUALITY = null;
   function quality(q) {
@@ -80,7 +86,7 @@ var planmap = (function () {
       "<p class='warn'>图形：" + esc(quality(p.quality)) + "（" + esc(p.area_rule) + "）</p>" + problemsNote(d) +
       "<p class='src'>依据：" + esc(p.source_ref) + " · 定位规则 " + esc(p.placed_by) + "</p>" +
       "<button type='button' class='pm-ring-btn' data-kind='parcel' data-id='" + esc(p.code) + "' data-plan='" +
-      esc(p.plan) + "'>15-30-60 分钟</button> <a href='/parcel/" + encodeURIComponent(p.plan) + "/" +
+      esc(p.plan) + "'>15-30-60 分钟</button> <a href='" + url("parcel/") + encodeURIComponent(p.plan) + "/" +
       encodeURIComponent(p.code) + "'>地块页面</a></div>";
   }
 
@@ -119,7 +125,7 @@ var planmap = (function () {
   function openEntity(id, latlng) {
     var popup = L.popup({ maxWidth: 560, minWidth: 360 }).setLatLng(latlng || state.map.getCenter())
       .setContent("<div class='pm-popup'>载入中…</div>").openOn(state.map);
-    return getJSON("/api/entities/" + encodeURIComponent(id)).then(function (e) {
+    return getJSON(url("api/entities/") + encodeURIComponent(id)).then(function (e) {
       popup.setContent("<div class='pm-popup'><h4>" + esc(e.name_zh) + "</h4>" + entityHTML(e) + "</div>");
     }).catch(function (err) {
       popup.setContent("<div class='pm-popup pm-error'>" + esc(err.message) + "</div>");
@@ -127,12 +133,12 @@ var planmap = (function () {
   }
 
   function open(kind, id, plan, latlng) {
-    var url = kind === "parcel" ? "/api/parcels/" + encodeURIComponent(id) + "?plan=" + encodeURIComponent(plan || "")
-      : kind === "structure" ? "/api/structures/" + encodeURIComponent(id)
-      : "/api/projects/" + encodeURIComponent(id);
+    var api = kind === "parcel" ? url("api/parcels/") + encodeURIComponent(id) + "?plan=" + encodeURIComponent(plan || "")
+      : kind === "structure" ? url("api/structures/") + encodeURIComponent(id)
+      : url("api/projects/") + encodeURIComponent(id);
     var popup = L.popup({ maxWidth: 560, minWidth: 360 }).setLatLng(latlng)
       .setContent("<div class='pm-popup'>载入中…</div>").openOn(state.map);
-    return getJSON(url).then(function (d) {
+    return getJSON(api).then(function (d) {
       popup.setContent(kind === "parcel" ? parcelHTML(d) : kind === "structure" ? structureHTML(d) : projectHTML(d));
     }).catch(function (e) {
       popup.setContent("<div class='pm-popup pm-error'>" + esc(e.message) + "</div>");
@@ -147,7 +153,7 @@ var planmap = (function () {
     panel.hidden = false;
     panel.innerHTML = "<h2>15-30-60 分钟圈层</h2><p>计算中… computing</p>";
     state.rings.clearLayers();
-    return getJSON("/api/rings?" + q + "&minutes=15,30,60").then(function (d) {
+    return getJSON(url("api/rings?") + q + "&minutes=15,30,60").then(function (d) {
       var feats = d.rings.features.slice().sort(function (a, b) { return b.properties.minutes - a.properties.minutes; });
       feats.forEach(function (f) {
         var c = RING_COLOURS[f.properties.minutes] || "#3182bd";
@@ -173,7 +179,7 @@ var planmap = (function () {
   function search(q) {
     var list = document.getElementById("pm-results");
     if (!q || !q.trim()) { list.hidden = true; return false; }
-    getJSON("/api/search?q=" + encodeURIComponent(q)).then(function (d) {
+    getJSON(url("api/search?q=") + encodeURIComponent(q)).then(function (d) {
       list.innerHTML = d.results.length ? d.results.map(function (r, i) {
         return "<li data-i='" + i + "'><span class='kind'>" + esc({ parcel: "地块", structure: "结构", project: "项目", place: "地名", entity: "多规划" }[r.kind]) +
           "</span>" + esc(r.label) + "</li>";
@@ -222,7 +228,7 @@ var planmap = (function () {
   function print() {
     var b = state.map.getBounds();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
-    window.open("/sheet?bbox=" + bbox + (state.plan ? "&plan=" + state.plan : ""), "_blank");
+    window.open(url("sheet?bbox=") + bbox + (state.plan ? "&plan=" + state.plan : ""), "_blank");
   }
 
   /* the drawn parcel with this code in this plan (used by search and the parcel page) */
