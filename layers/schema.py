@@ -135,10 +135,14 @@ LAYERS.update({
         {"plan": "规划编号 plan", "n_projects": "项目数 projects", "n_located": "已定位 located",
          "n_unlocated": "未定位 unlocated"}, required=("plan", "n_projects", "n_located", "n_unlocated")),
     "quota_use": LayerSpec(
-        "quota_use", "指标使用 Quota use", "用地指标对应的片区，与该片区内已定位项目的用地",
+        "quota_use", "指标使用 Quota use",
+        "规划文本中各用地数字的类别与片区；仅片区建设用地指标（2021-2025）与片区内已定位项目的用地比较",
         {"plan": "规划编号 plan", "zone": "片区(原文) zone", "item": "指标 item", "zone_id": "片区编号 zone id",
          "zone_matched": "匹配名称 matched", "projects_land_m2": "项目用地(平方米) project land m²",
-         "share_used": "使用比例 share used"}, required=("plan", "zone", "item", "source_line")),
+         "share_used": "使用比例 share used", "quota_class": "指标类别 quota class",
+         "quota_class_zh": "类别名称 class label", "class_words": "判定依据 class words",
+         "zone_match": "匹配方式 zone match", "comparable": "可比 comparable", "flag": "标记 flag"},
+        required=("plan", "zone", "item", "source_line", "quota_class")),
     "planned_links": LayerSpec(
         "planned_links", "规划路桥轨道 Planned links", "规划承诺的道路、桥梁与轨道（含设计速度）；规划情景并入路网计算可达性",
         {**_COMMON, "id": "编号 id", "design_speed_kmh": "设计速度(公里/时) design speed",

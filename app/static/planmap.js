@@ -67,14 +67,23 @@ var planmap = (function () {
       "<th>性质</th><th>建设期</th><th>责任单位</th></tr></thead><tbody>" + rows + "</tbody></table>" + more;
   }
 
+  var QUOTA_FLAGS = { exceeds_quota: "超出指标（按规划所列项目用地）", no_projects_located: "片区内无已定位项目",
+                      zone_inside: "所指片区未成图，显示所在片区", no_zone: "未指明片区" };
+
+  /* a zone's land figures: its land quotas (compared with its projects' land) first, the rest as context */
   function quotasTable(quotas) {
     if (!quotas || !quotas.length) return "";
-    return "<h4>片区指标 Quotas</h4><table>" + quotas.slice(0, 8).map(function (q) {
-      var used = q.projects_land_m2 !== null && q.value_m2 ? "；项目用地 " + mu(q.projects_land_m2) +
-        "（" + (100 * q.share_used).toFixed(0) + "%）" : "";
-      return "<tr><td>" + esc(q.item) + "：" + esc(q.value) + " " + esc(q.unit) + used +
-        "<div class='src'>" + esc(q.zone) + " · 规划" + esc(q.plan) + " 第" + esc(q.source_line) + "行</div></td></tr>";
-    }).join("") + "</table>";
+    var rows = quotas.filter(function (q) { return q.comparable; })
+      .concat(quotas.filter(function (q) { return !q.comparable; }));
+    return "<h4>片区用地数字 Land figures</h4><table>" + rows.slice(0, 10).map(function (q) {
+      var used = q.comparable && q.share_used !== null && q.share_used !== undefined ? "；项目用地 " +
+        mu(q.projects_land_m2) + "（" + (100 * q.share_used).toFixed(0) + "%）" : "";
+      var flag = q.flag ? "；" + esc(String(q.flag).split(";").map(function (f) { return QUOTA_FLAGS[f] || f; }).join("、")) : "";
+      return "<tr" + (q.comparable ? "" : " class='pm-context'") + "><td>" + esc(q.quota_class_zh || "") + " · " +
+        esc(q.item) + "：" + esc(q.value) + " " + esc(q.unit) + used + flag +
+        "<div class='src'>" + esc(q.zone) + " · 规划" + esc(q.plan) + " 第" + esc(q.source_line) + "行" +
+        (q.comparable ? "" : " · 背景") + "</div></td></tr>";
+    }).join("") + (rows.length > 10 ? "<tr><td>…另有 " + (rows.length - 10) + " 条</td></tr>" : "") + "</table>";
   }
 
   function parcelHTML(d) {

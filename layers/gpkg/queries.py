@@ -121,7 +121,11 @@ def _parcel_index(gp):
         entities = entity_of(gp)
         by_parcel = {pid: grp for pid, grp in links.groupby("parcel_id")}
         quotas = gp.layer("quota_use")
-        quota_by_zone = {z: [clean(r) for r in grp.to_dict("records")] for z, grp in quotas.groupby("zone_id")}
+        quota_by_zone = {}
+        for r in quotas.to_dict("records"):          # a project's own figure names its parcels: "003:11-B-18;…"
+            for z in str(r.get("zone_id") or "").split(";"):
+                if z:
+                    quota_by_zone.setdefault(z, []).append(clean(r))
         index = {}
         for i, row in parcels.iterrows():
             grp = by_parcel.get(row["parcel_id"])
@@ -136,7 +140,7 @@ def _parcel_index(gp):
                 "properties": clean(row.drop(labels=parcels.geometry.name).to_dict()),
                 "plan_title": PLAN_TITLES.get(row["plan"], ""),
                 "projects": mine,
-                "quotas": quota_by_zone.get(row["zone_id"], []),
+                "quotas": quota_by_zone.get(row["zone_id"], []) + quota_by_zone.get(row["parcel_id"], []),
                 "geometry": _web_geometry(web, i),
                 "problems": problems.get(i, []),
             }
