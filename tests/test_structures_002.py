@@ -72,6 +72,22 @@ KEYWORDS = {
     "002-zhuangyuan-digital-city": ["状元岛数字产业城", "状元岙南片围垦", "数字经济产业城"],
     "002-port-expansion": ["霓屿北片", "状元岙"],
     "002-offshore-wind": ["海上风电"],
+    # added with the coverage list (geodata/recipes/elements.csv): the element's name and aliases
+    "002-xiaomen-clean-energy": ["小门岛绿色清洁能源基地"],
+    "002-damen-finechem": ["大门精细化工园"],
+    "002-shiziao-petrochem": ["小门石子岙石化产业园", "石子岙"],
+    "002-damen-service": ["大门临港产业基地配套服务区"],
+    "002-damen-lng-port": ["大门岛LNG储运港口", "LNG储运港口"],
+    "002-nantang-hq": ["南塘经济总部园"],
+    "002-zhuangyuanao-logistics": ["状元岙港物流园区", "港区物流经济园"],
+    "002-seafood-cluster": ["水产品精深加工产业集聚区", "水产品加工产业功能区", "洞头海洋食品基地"],
+    "002-luxi": ["鹿西岛", "鹿西岛区域养殖综合体"],
+    "002-half-ring": ["洞头大门—乐清南部—瓯江口核心区半环形交通圈", "半环形交通圈"],
+    "002-deepwater-channel": ["温州港核心港区深水进港航道", "深水进港航道"],
+    "002-xiaomen-lng-road": ["小门岛LNG专用道路"],
+    "002-power-line-damen-xiaomen": ["小门LNG项目110千伏供电线路", "220千伏大门变"],
+    "002-oujiang-north-bridge": ["瓯江北口大桥"],
+    "002-niyu-north": ["霓屿北片"],
 }
 
 # features that the text puts on land (≥ 90 % of the area on the land layer)
