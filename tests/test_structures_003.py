@@ -220,8 +220,8 @@ def test_polygons_on_land(rows, all_land):
 def test_everything_inside_the_envelope(rows):
     env = geom(rows, "浙南科技城规划范围")
     for name, row in rows.items():
-        if name == "浙南科技城规划范围":
-            continue
+        if name == "浙南科技城规划范围" or row.structure == "外部联系":
+            continue          # the envelope itself; places outside it the plan links to (龙湾中心区, L348)
         g = row.geometry
         if g.geom_type.endswith("Polygon"):
             assert frac_inside(g, env) >= 0.99, name
