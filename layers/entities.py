@@ -20,17 +20,24 @@ from .names import entity_key
 FIGURES = {
     "total_investment_yi": ("总投资", "亿元"),
     "fyp_investment_yi": ("十四五投资", "亿元"),
-    "land_area_m2": ("用地", "m²"),
-    "period_start": ("开工年", ""),
-    "period_end": ("完工年", ""),
+    "land_area_m2": ("用地", "亩"),
+    "period_start": ("开工年", "年"),
+    "period_end": ("期限止年", "年"),
+    "complete_by": ("建成年", "年"),
 }
-#: Figures that agree within this share are the same figure printed with other rounding.
+#: Money and land that agree within this share are one figure printed with other rounding; years
+#: agree only when equal.
 TOLERANCE = 0.01
+YEARS = ("period_start", "period_end", "complete_by")
+M2_PER_MU = 10000 / 15
+#: Lists about a place rather than a project: 004's 环境整治提升大会战 cleans up the roadside of 双南线
+#: or the streets of 生命健康小镇 — a row there is not the road or the town another plan lists.
+PLACE_LISTS = {("004", "环境整治提升大会战")}
 #: Sites of one entity farther apart than this are placed in different places.
 APART_M = 1000.0
 
 ENTITY_COLUMNS = ["entity_id", "name_zh", "plans", "n_members", "n_disagreements", "disagreements"]
-MEMBER_COLUMNS = ["entity_id", "project_id", "plan", "list_name", "name", "source_line", *FIGURES,
+MEMBER_COLUMNS = ["entity_id", "project_id", "plan", "list_name", "name", "source_line", *FIGURES, "period_raw",
                   "land_area_raw", "land_area_unit", "located_by", "located_on", "district"]
 
 
@@ -41,7 +48,8 @@ def entity_id(key):
 
 def build_entities(projects, sites):
     """``(entities, entity_members)`` DataFrames from the ``projects`` table and ``project_sites``."""
-    keys = projects["name"].map(entity_key)
+    about_places = [(p, lst) in PLACE_LISTS for p, lst in zip(projects["plan"], projects["list_name"])]
+    keys = projects["name"].map(entity_key).where(~pd.Series(about_places, index=projects.index), "")
     plans_per_key = projects.assign(_k=keys)[keys != ""].groupby("_k")["plan"].nunique()
     shared = set(plans_per_key[plans_per_key > 1].index)
     where = sites.set_index("project_id") if len(sites) else pd.DataFrame()
@@ -80,19 +88,22 @@ def disagreements(members):
         said = {}
         for m in members:
             if _given(m.get(col)):
-                said.setdefault(float(m[col]), set()).add(m["plan"])
+                v = float(m[col]) / (M2_PER_MU if col == "land_area_m2" else 1.0)
+                said.setdefault(v, set()).add(f"{m['plan']}（{m.get('list_name') or ''}）")
+        tolerance = 0.0 if col in YEARS else TOLERANCE
         clusters = []                         # values within the tolerance of each other are one figure
         for v in sorted(said):
-            if clusters and v - clusters[-1][0] <= TOLERANCE * max(abs(v), 1e-9):
+            if clusters and v - clusters[-1][0] <= tolerance * max(abs(v), 1e-9):
                 clusters[-1][1].update(said[v])
             else:
                 clusters.append((v, set(said[v])))
         if len(clusters) < 2:
             continue
         values = [v for v, _ in clusters]
-        parts = [f"规划{'、'.join(sorted(plans))} {_fmt(v)}{unit}" for v, plans in clusters]
-        ratio = values[-1] / values[0] if values[0] else math.inf
-        extra = f"（相差 {ratio:.1f} 倍）" if unit == "亿元" and ratio >= 2 else ""
+        parts = [f"规划{'、'.join(sorted(plans))} {_fmt(v) if col not in YEARS else int(v)}{unit}"
+                 for v, plans in clusters]
+        ratio = values[-1] / values[0] if values[0] else None
+        extra = f"（相差 {ratio:.1f} 倍）" if unit == "亿元" and ratio and ratio >= 2 else ""
         out.append(f"{label}不一致：{' / '.join(parts)}{extra}")
     xy = [(m["plan"], m["located_on"], m["_xy"]) for m in members if m.get("_xy")]
     far = max(((math.dist(a[2], b[2]), a, b) for i, a in enumerate(xy) for b in xy[i + 1:]), default=None,

@@ -61,7 +61,8 @@ SETTINGS = (
     Setting("PLANMAP_BASE_DIR", str(GEODATA / "base"), Path,
             "vendored base geography: districts, land, towns (read only)"),
     Setting("PLANMAP_RECIPES_DIR", str(GEODATA / "recipes"), Path,
-            "structure recipes, parcel zones, planned links, travel places, sheet figures (read only)"),
+            "structure recipes, parcel zones, planned links, the gazetteer of places the plans name, sheet "
+            "figures (read only)"),
     Setting("PLANMAP_NETWORK", None, str,
             "the road network rings use (a cached name or a .graphml path); unset: the only one cached; "
             "build uses none unless given", "--network"),

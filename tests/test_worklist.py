@@ -26,11 +26,22 @@ def test_every_rough_feature_is_listed_once_and_nothing_surveyed(built_gpkg, wor
     assert len(listed) == len(set(listed)) and set(listed) == expected
 
 
-def test_ranked_by_the_investment_placed_on_each_feature(worklist):
+def test_ranked_by_the_investment_placed_on_each_feature(built_gpkg, worklist):
     assert list(worklist["rank"]) == list(range(1, len(worklist) + 1))
-    direct = list(worklist["direct_investment_yi"])
+    structures = read_layer(built_gpkg[0], "structures")
+    envelopes = set(structures.loc[structures["kind"] == "area", "id"])
+    inner = worklist[~worklist["feature"].isin(envelopes)]
+    assert list(inner["rank"]) == list(range(1, len(inner) + 1)), "plan outlines come after the shapes inside them"
+    direct = list(inner["direct_investment_yi"])
     assert direct == sorted(direct, reverse=True)
-    assert (worklist["direct_investment_yi"] <= worklist["total_investment_yi"] + 1e-6).all()
+    # direct investment is every site located on the shape, whichever plan lists it (counted here anew)
+    sites = read_layer(built_gpkg[0], "project_sites")
+    on = sites[(sites["located_by"] == "structure") & sites["in_rollup"].astype(bool)]
+    expect = on.groupby("structure_id")["total_investment_yi"].sum()
+    for _, r in worklist[worklist["layer"] != "parcels"].iterrows():
+        assert r["direct_investment_yi"] == pytest.approx(float(expect.get(r["feature"], 0.0)), abs=1e-6), r["feature"]
+    safety = worklist[worklist["feature"] == "004-b10-safety-phase1"].iloc[0]
+    assert safety["n_direct"] >= 1 or safety["direct_investment_yi"] >= 0      # listed whatever it holds
     assert worklist["source_ref"].str.match(r"^\d{3}:").all(), "each row cites the plan lines it rests on"
     top = worklist.iloc[0]
     assert top["n_direct"] > 0 and str(top["n_direct"]) in top["why"]

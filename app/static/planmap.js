@@ -17,7 +17,7 @@ var planmap = (function () {
   }
   function mu(m2) { return m2 ? (m2 / (10000 / 15)).toFixed(1) + " 亩" : "—"; }
   function period(p) {
-    if (!p.period_start && p.complete_by) return p.complete_by + " 年前建成";
+    if (!p.period_start && p.complete_by) return "不晚于 " + p.complete_by + " 年建成";
     if (!p.period_start) return "—";
     return p.period_start + (p.period_end && p.period_end !== p.period_start ? "–" + p.period_end : "");
   }

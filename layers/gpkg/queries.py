@@ -132,6 +132,8 @@ def _parcel_index(gp):
             mine = []
             if grp is not None:
                 for link in grp.itertuples():
+                    if link.project_id not in projects.index:      # an edited link to no project
+                        continue
                     p = projects.loc[link.project_id].to_dict()
                     p["share"] = link.share
                     mine.append(project_dict(p, entities))
@@ -159,7 +161,7 @@ def find_structure(gp, ident):
         hit = gdf[gdf["id"] == ident]
         if len(hit):
             return layer, hit.iloc[0]
-    ids = [i for layer in STRUCTURE_LAYERS for i in gp.layer(layer)["id"]]
+    ids = [i for layer in STRUCTURE_LAYERS for i in gp.layer(layer)["id"] if isinstance(i, str)]
     close = difflib.get_close_matches(ident, ids, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise NotFound(f"no structure with id {_cut(ident)!r}{hint}")
@@ -216,13 +218,21 @@ def entity_of(gp):
 
     def build():
         try:
-            entities = gp.layer("entities").set_index("entity_id")
+            entities = gp.layer("entities")
             members = gp.layer("entity_members")
         except DataUnavailable:
             return {}
-        return {m.project_id: {"entity_id": m.entity_id, "plans": entities.at[m.entity_id, "plans"],
-                               "n_disagreements": int(entities.at[m.entity_id, "n_disagreements"])}
-                for m in members.itertuples()}
+        # an edited row that points nowhere, or a duplicated id, is left out rather than taking every
+        # popup down
+        entities = entities.dropna(subset=["entity_id"]).drop_duplicates("entity_id").set_index("entity_id")
+        out = {}
+        for m in members.itertuples():
+            if m.entity_id in entities.index and isinstance(m.project_id, str):
+                e = entities.loc[m.entity_id]
+                n = pd.to_numeric(e.get("n_disagreements"), errors="coerce")
+                out[m.project_id] = {"entity_id": m.entity_id, "plans": str(e.get("plans") or ""),
+                                     "n_disagreements": int(n) if n == n else 0}
+        return out
 
     return gp.memo("index", "entity_of", build)
 
@@ -268,6 +278,9 @@ def search(gp, q, limit=20):
     key = name_key(q)
     if not key:
         return []
+    # a Latin fragment such as "E-" folds to one letter, which every English name holds: names are
+    # searched from two characters on, or from one Chinese character
+    by_name = len(key) >= 2 or any("\u4e00" <= ch <= "\u9fff" for ch in key)
 
     def named(frame, *cols):
         hit = np.zeros(len(frame), dtype=bool)
@@ -283,6 +296,8 @@ def search(gp, q, limit=20):
         c = r.geometry.representative_point()
         out.append({"kind": "parcel", "label": f"地块 {r['code']}（规划{r['plan']}）", "plan": r["plan"],
                     "id": r["code"], "lon": c.x, "lat": c.y})
+    if not by_name:
+        return out[: limit * 3]
     for r in entity_search(gp, key, limit):
         out.append(r)
     for layer in STRUCTURE_LAYERS:
@@ -325,11 +340,15 @@ def entity_search(gp, key, limit=20):
     ids = list(dict.fromkeys(members.loc[keys.str.contains(key, regex=False).to_numpy(), "entity_id"]))
     out = []
     for eid in ids[:limit]:
-        e = entities[entities["entity_id"] == eid].iloc[0]
-        out.append({"kind": "entity", "label": f"{e['name_zh']}（规划{e['plans'].replace(';', '、')}"
-                                               + (f"，{int(e['n_disagreements'])} 处不一致" if e["n_disagreements"] else "")
-                                               + "）",
-                    "plan": "", "id": eid, "plans": e["plans"]})
+        hit = entities[entities["entity_id"] == eid]
+        if hit.empty:
+            continue
+        e = hit.iloc[0]
+        plans = str(e["plans"] or "")
+        n = pd.to_numeric(e["n_disagreements"], errors="coerce")
+        out.append({"kind": "entity", "label": f"{e['name_zh']}（规划{plans.replace(';', '、')}"
+                                               + (f"，{int(n)} 处不一致" if n == n and n else "") + "）",
+                    "plan": "", "id": eid, "plans": plans})
     return out
 
 

@@ -42,9 +42,11 @@ def file_stamp(path):
         raise GeoPackageMissing(f"{path.name} does not exist: run `planmap build` first") from None
     try:
         w = path.with_name(path.name + "-wal").stat()
-        return (st.st_mtime_ns, st.st_size, w.st_mtime_ns, w.st_size)
     except FileNotFoundError:
         return (st.st_mtime_ns, st.st_size, 0, 0)
+    # an empty WAL holds no change: GDAL creates one merely by opening the file, which must not
+    # count as a new version (every cache would be rebuilt after the first read)
+    return (st.st_mtime_ns, st.st_size, w.st_mtime_ns, w.st_size) if w.st_size else (st.st_mtime_ns, st.st_size, 0, 0)
 
 
 class GeoPackage:
