@@ -73,6 +73,7 @@ KEYWORDS = {
     "002-port-expansion": ["霓屿北片", "状元岙"],
     "002-offshore-wind": ["海上风电"],
     # added with the coverage list (geodata/recipes/elements.csv): the element's name and aliases
+    "002-damen-granite": ["大门花岗岩产业园"],
     "002-xiaomen-clean-energy": ["小门岛绿色清洁能源基地"],
     "002-damen-finechem": ["大门精细化工园"],
     "002-shiziao-petrochem": ["小门石子岙石化产业园", "石子岙"],
