@@ -25,8 +25,39 @@ def q(text):
 
 
 @pytest.fixture(scope="module")
-def client(built_gpkg, dongao_networks):
-    return create_app({"PLANMAP_GPKG": str(built_gpkg[0]), "PLANMAP_NETWORKS_DIR": str(dongao_networks),
+def networks(request, tmp_path_factory):
+    """The replayed OSM network where ../shared is present (rings then compute); an empty cache else."""
+    try:
+        return request.getfixturevalue("dongao_networks")
+    except pytest.skip.Exception:
+        return tmp_path_factory.mktemp("no-networks")
+
+
+@pytest.fixture(scope="module")
+def damaged(built_gpkg, tmp_path_factory):
+    """A copy with the bad edits a careless editor makes: no shape, NULL keys, orphan and duplicate rows."""
+    import shutil
+
+    from gpkg_writer import connect
+
+    path = tmp_path_factory.mktemp("fuzz") / "damaged.gpkg"
+    shutil.copy(built_gpkg[0], path)
+    with connect(path) as db:
+        db.execute("UPDATE parcels SET geom = NULL WHERE code = 'E-16-03'")
+        db.execute("UPDATE parcels SET code = NULL, code_norm = NULL WHERE code = 'A-02b'")
+        db.execute("UPDATE structures SET id = NULL WHERE id = '002-yangwen'")
+        db.execute("UPDATE structures SET name_zh = NULL, kind = NULL, quality = NULL WHERE id = '002-nantang'")
+        db.execute("UPDATE project_sites SET geom = NULL WHERE fid IN (SELECT fid FROM project_sites LIMIT 3)")
+        db.execute("UPDATE entity_members SET entity_id = 'E-orphan' WHERE fid = 1")
+        db.execute("UPDATE entities SET n_disagreements = NULL, plans = NULL WHERE fid = 2")
+        db.execute("UPDATE parcel_projects SET project_id = 'nowhere' WHERE fid = 1")
+    return path
+
+
+@pytest.fixture(scope="module", params=["clean", "damaged"])
+def client(request, built_gpkg, networks):
+    path = built_gpkg[0] if request.param == "clean" else request.getfixturevalue("damaged")
+    return create_app({"PLANMAP_GPKG": str(path), "PLANMAP_NETWORKS_DIR": str(networks),
                        "TESTING": True}).test_client()
 
 
@@ -41,6 +72,9 @@ ROUTES = {
     "rings_point": lambda v: f"/api/rings?lon={q(v[0])}&lat={q(v[1])}&minutes={q(v[2])}&structure={q(v[3])}",
     "plans": lambda v: f"/api/plans?{q(v[0])}={q(v[1])}",
     "unknown_api": lambda v: f"/api/{q(v[0])}/{q(v[1])}",
+    "entity": lambda v: f"/api/entities/{q(v[0])}",
+    "worklist": lambda v: f"/worklist?{q(v[0])}={q(v[1])}",
+    "worklist_csv": lambda v: f"/worklist.csv?{q(v[0])}={q(v[1])}",
     "plan_page": lambda v: f"/plan/{q(v[0])}",
     "parcel_page": lambda v: f"/parcel/{q(v[0])}/{q(v[1])}",
 }

@@ -115,12 +115,20 @@ class GeoPackage:
             if key in space:
                 space.move_to_end(key)
                 return space[key]
-        value = compute()           # outside the lock: two threads may compute one value, never corrupt it
-        with self._memo_lock:
-            space[key] = value
-            if max_entries is not None:
-                while len(space) > max_entries:
-                    space.popitem(last=False)
+            # one computation per key: a second asker waits for the first (a page is a second of CPU)
+            building = cache.setdefault(("building", namespace, key), threading.Lock())
+        with building:
+            with self._memo_lock:
+                if key in space:
+                    space.move_to_end(key)
+                    return space[key]
+            value = compute()       # outside the shared lock: other keys go on meanwhile
+            with self._memo_lock:
+                space[key] = value
+                if max_entries is not None:
+                    while len(space) > max_entries:
+                        space.popitem(last=False)
+                cache.pop(("building", namespace, key), None)
         return value
 
     def cached(self, namespace):
