@@ -30,6 +30,7 @@ from .parcels import build_parcels
 from .structures import build_planned_links, build_structures
 from .check import check_file
 from .codes import block_of, normalise
+from .coverage import coverage, summary
 from .entities import build_entities
 from .worklist import build_worklist
 from .edits import apply_edits, carry_history, install_history, read_edits, record_refusals
@@ -201,6 +202,10 @@ def map_frames(frames, recipe_dir=None, progress=_print, edits=None, engine=None
                                                   places=Path(recipe_dir) / "gazetteer.csv")
     out["entities"], out["entity_members"] = build_entities(frames["projects"], sites)
     out["worklist"] = build_worklist(out)
+    drawn = pd.concat([out[n] for n in ("structures", "structure_lines", "structure_points")], ignore_index=True)
+    out["coverage"] = coverage(recipe_dir / "elements.csv", drawn)
+    share = summary(out["coverage"])
+    progress("  coverage: " + ", ".join(f"{r.plan} {r.mapped}/{r.named}" for r in share.itertuples()))
     return out
 
 

@@ -170,6 +170,13 @@ LAYERS.update({
          "plan": "规划编号 plan", "source_line": "原文行号 source line", "located_by": "定位依据 located by",
          "located_on": "定位于 located on", "district": "行政区 district"},
         required=("entity_id", "project_id", "plan", "source_line")),
+    "coverage": LayerSpec(
+        "coverage", "规划要素上图情况 Coverage",
+        "各规划所列空间要素（结构、轴带廊道、节点、港区园区、道路轨道）是否已上图，未上图的说明原因",
+        {"plan": "规划 plan", "name_zh": "要素名称 element", "kind": "类型 kind", "lines": "原文行号 plan lines",
+         "source_line": "首个行号 first line", "feature": "图上要素 feature", "mapped": "已上图 mapped",
+         "quality": "图形质量 shape quality", "why": "未上图原因 why not", "note": "说明 note"},
+        required=("plan", "name_zh", "kind", "lines", "mapped")),
     "worklist": LayerSpec(
         "worklist", "待数字化清单 Digitising worklist",
         "勾绘与示意要素按其上项目数与投资排序：GIS 人员先数字化最要紧的",
