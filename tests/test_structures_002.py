@@ -76,7 +76,6 @@ KEYWORDS = {
     "002-damen-granite": ["大门花岗岩产业园"],
     "002-xiaomen-clean-energy": ["小门岛绿色清洁能源基地"],
     "002-damen-finechem": ["大门精细化工园"],
-    "002-shiziao-petrochem": ["小门石子岙石化产业园", "石子岙"],
     "002-damen-service": ["大门临港产业基地配套服务区"],
     "002-damen-lng-port": ["大门岛LNG储运港口", "LNG储运港口"],
     "002-nantang-hq": ["南塘经济总部园"],
