@@ -42,6 +42,15 @@ def test_004s_science_city_core_lies_in_003s_science_city_south_of_wenzhou_avenu
     core = shapes["004-b01-zhenan-sci-city"]
     assert core.intersection(shapes["003-envelope"]).area >= 0.99 * core.area
     assert core.intersection(shapes["003-south-core-1315"]).area >= 0.99 * core.area
+    assert core.area == pytest.approx(1.47e6, rel=0.05)                   # 1.47 km², 004 L437-L444
+
+
+def test_a_shape_cut_from_another_is_no_surer_than_it(built_gpkg):
+    """004's core is cut from 003's schematic south core: it cannot claim to be sketched or closer."""
+    s = read_layer(built_gpkg[0], "structures").set_index("id")
+    core, source = s.loc["004-b01-zhenan-sci-city"], s.loc["003-south-core-1315"]
+    assert core["quality"] == source["quality"] == "schematic"
+    assert core["accuracy_m"] >= source["accuracy_m"]
 
 
 def test_where_two_plans_disagree_on_a_place_each_shape_records_the_other(built_gpkg):
