@@ -194,11 +194,7 @@ def structure_answer(gp, ident):
 
 def project_answer(gp, project_id):
     """One project row, with where it was located (or nothing, if it was not)."""
-    projects = gp.layer("projects")
-    hit = projects[projects["project_id"] == project_id]
-    if hit.empty:
-        raise NotFound(f"no project with id {_cut(project_id)!r}")
-    out = clean(hit.iloc[0].to_dict())
+    out = clean(_row(gp.layer("projects"), "project_id", project_id, "project").to_dict())
     eid = entity_of(gp).get(project_id, {}).get("entity_id")
     if eid:
         out["entity"] = entity_answer(gp, eid)
@@ -239,11 +235,7 @@ def entity_of(gp):
 
 def entity_answer(gp, ident):
     """One project listed by several plans: each plan's figures side by side and what differs."""
-    entities = gp.layer("entities")
-    hit = entities[entities["entity_id"] == ident]
-    if hit.empty:
-        raise NotFound(f"no entity with id {_cut(ident)!r}")
-    row = clean(hit.iloc[0].to_dict())
+    row = clean(_row(gp.layer("entities"), "entity_id", ident, "entity").to_dict())
     members = gp.layer("entity_members")
     return {"type": "entity", **row,
             "disagreements": [d for d in str(row.get("disagreements") or "").split("；") if d],
@@ -370,6 +362,14 @@ def features(gp, name, bbox=None, limit=1000, plan=None):
 
 
 # -- values ---------------------------------------------------------------------------------------------
+
+def _row(frame, column, value, what):
+    """The first row whose ``column`` is ``value``, or :class:`NotFound` naming ``what``."""
+    hit = frame[frame[column] == value]
+    if hit.empty:
+        raise NotFound(f"no {what} with id {_cut(value)!r}")
+    return hit.iloc[0]
+
 
 def _web_geometry(web, label):
     """The feature's shape as GeoJSON for the browser, or None when it has none."""
