@@ -113,15 +113,15 @@ def build_map(gp, *, plan=None, focus=None, tianditu_key=None, static_url=lambda
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
 
     # ---- base layers: vector by default; tiles only when chosen (an intranet has no tile server)
-    folium.FeatureGroup(name="无瓦片（矢量底图）No tiles", overlay=False, control=True).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, show=False,
-                     attr="© OpenStreetMap contributors, ODbL").add_to(fmap)
+    bases = [folium.FeatureGroup(name="无瓦片（矢量底图）No tiles", overlay=False, control=True).add_to(fmap),
+             folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, show=False,
+                              attr="© OpenStreetMap contributors, ODbL").add_to(fmap)]
     if tianditu_key:
-        folium.TileLayer(
+        bases.append(folium.TileLayer(
             tiles="https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
                   "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk="
                   + tianditu_key,
-            subdomains="01234567", name="天地图 Tianditu", overlay=False, show=False, attr="© 天地图").add_to(fmap)
+            subdomains="01234567", name="天地图 Tianditu", overlay=False, show=False, attr="© 天地图").add_to(fmap))
 
     land = gp.web("land")
     base = {
@@ -191,10 +191,15 @@ def build_map(gp, *, plan=None, focus=None, tianditu_key=None, static_url=lambda
     hooks = branca.element.MacroElement()
     hooks._template = branca.element.Template("""{% macro script(this, kwargs) %}
         planmap.attach({{ this._parent.get_name() }}, {
-            parcels: {{ this.parcels }}, sites: {{ this.sites }}, rings: {{ this.rings }}
+            parcels: {{ this.parcels }}, sites: {{ this.sites }}, rings: {{ this.rings }},
+            overlays: { {% for name, var in this.overlays %}{{ name | tojson }}: {{ var }}, {% endfor %} },
+            bases: { {% for name, var in this.bases %}{{ name | tojson }}: {{ var }}, {% endfor %} }
         });
     {% endmacro %}""")
     hooks.parcels, hooks.sites, hooks.rings = parcel_layer.get_name(), site_layer.get_name(), rings.get_name()
+    # every layer by its name, so a permalink can say which are shown (planmap.js)
+    hooks.overlays = [(layer.layer_name, layer.get_name()) for members in groups.values() for layer in members]
+    hooks.bases = [(layer.layer_name, layer.get_name()) for layer in bases]
     fmap.add_child(hooks)
     return localise(fmap, static_url)
 

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -158,6 +159,47 @@ def test_search_by_another_spelling_opens_the_plans_side_by_side(server, browser
     assert problems == {"console": [], "failed": [], "http": []}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "entity_safety_park.png"))
+    page.close()
+
+
+def test_a_permalink_restores_the_view_the_base_map_and_the_hidden_layers(server, browser):
+    """A planner zooms in, hides the towns and switches to OpenStreetMap tiles; the link in the address
+    bar opens the same view for a colleague."""
+    import base64
+
+    # no internet here: the tile server answers every tile with a blank one
+    blank = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+    def tiles(route):
+        route.fulfill(status=200, content_type="image/png", body=blank)
+
+    page, problems = _page(browser)
+    page.route("https://tile.openstreetmap.org/**", tiles)
+    page.goto(server + "/plan/000", wait_until="networkidle")
+    page.evaluate("() => planmap.map().setView([27.95123, 120.91234], 14, { animate: false })")
+    # hide the towns and pick the OSM base through the layer controls, as a planner does
+    page.locator(".leaflet-control-layers").last.hover()
+    page.get_by_text("OpenStreetMap", exact=True).last.click()
+    page.locator(".leaflet-control-layers").first.hover()
+    page.get_by_text("城镇 Towns", exact=True).first.click()
+    page.wait_for_timeout(300)
+    link = page.url
+    assert "#14/27.95123/120.91234" in link and "base=OpenStreetMap" in link and "off=" in link
+    other = browser.new_page(viewport={"width": 1400, "height": 900})
+    other.route("https://tile.openstreetmap.org/**", tiles)
+    other.goto(link, wait_until="load")
+    other.wait_for_function("() => window.planmap && planmap.map()")
+    got = other.evaluate("""() => { const m = planmap.map(), c = m.getCenter();
+        let tiles = 0; m.eachLayer(l => { if (l instanceof L.TileLayer) tiles++; });
+        return { z: m.getZoom(), lat: c.lat, lng: c.lng, tiles: tiles }; }""")
+    assert got["z"] == 14 and abs(got["lat"] - 27.95123) < 1e-4 and abs(got["lng"] - 120.91234) < 1e-4
+    assert got["tiles"] == 1, "the OpenStreetMap base is restored"
+    assert "off=城镇 Towns" in urllib.parse.unquote(other.url)      # still hidden after the restore
+    towns = other.evaluate("""() => { let n = 0; planmap.map().eachLayer(l => {
+        if (l.feature && l.feature.properties && l.feature.properties.kind === "county_seat") n++; }); return n; }""")
+    assert towns == 0
+    assert problems["console"] == []
+    other.close()
     page.close()
 
 

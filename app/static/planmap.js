@@ -250,13 +250,50 @@ var planmap = (function () {
     return found;
   }
 
+  /* the view, the base map and the hidden layers in the URL's hash (#13/27.95/120.90/base=…/off=…):
+     a link restores what the sender saw; the hash follows every pan, zoom and layer switch */
+  function permalink(map, overlays, bases) {
+    function read() {
+      var parts = decodeURIComponent(location.hash.replace(/^#/, "")).split("/");
+      var out = { off: [] };
+      if (parts.length >= 3 && !isNaN(parseFloat(parts[0]))) {
+        out.zoom = parseInt(parts[0], 10); out.lat = parseFloat(parts[1]); out.lng = parseFloat(parts[2]);
+      }
+      parts.slice(3).forEach(function (p) {
+        if (p.indexOf("base=") === 0) out.base = p.slice(5);
+        if (p.indexOf("off=") === 0) out.off = p.slice(4).split("|").filter(Boolean);
+      });
+      return out;
+    }
+    function write() {
+      var c = map.getCenter();
+      var off = Object.keys(overlays).filter(function (n) { return !map.hasLayer(overlays[n]); });
+      var base = Object.keys(bases).filter(function (n) { return map.hasLayer(bases[n]); })[0];
+      var h = "#" + map.getZoom() + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5) +
+        (base ? "/base=" + encodeURIComponent(base) : "") +
+        (off.length ? "/off=" + off.map(encodeURIComponent).join("|") : "");
+      if (location.hash !== h) history.replaceState(null, "", h);
+    }
+    var saved = read();
+    if (saved.zoom !== undefined) map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
+    if (saved.base && bases[saved.base]) {
+      Object.keys(bases).forEach(function (n) { if (map.hasLayer(bases[n])) map.removeLayer(bases[n]); });
+      map.addLayer(bases[saved.base]);
+    }
+    saved.off.forEach(function (n) { if (overlays[n] && map.hasLayer(overlays[n])) map.removeLayer(overlays[n]); });
+    map.on("moveend zoomend layeradd layerremove", write);
+  }
+
   function attach(map, layers) {
     state.map = map;
     state.parcels = layers.parcels;
     state.sites = layers.sites;
     state.rings = layers.rings;
-    var m = location.pathname.match(/^\/(?:plan|parcel)\/(\d{3})/);
+    var root = url("");
+    var path = location.pathname.indexOf(root) === 0 ? "/" + location.pathname.slice(root.length) : location.pathname;
+    var m = path.match(/^\/(?:plan|parcel)\/(\d{3})/);
     state.plan = m ? m[1] : null;
+    permalink(map, layers.overlays || {}, layers.bases || {});
     // "what lies within 15/30/60 minutes of here": right-click (or long-press) anywhere on the map
     map.on("contextmenu", function (e) {
       rings({ lon: e.latlng.lng.toFixed(6), lat: e.latlng.lat.toFixed(6) });
