@@ -16,7 +16,6 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from layers.errors import BadRequest, NotFound
 from layers.gpkg import queries
-from layers.plans import PLAN_IDS
 
 from .data import gpkg, parcel_json
 
@@ -112,19 +111,17 @@ def layer(name):
 
 
 def _csv(name, fc):
+    """A layer's features as CSV: their properties, a representative lon/lat and the shape as WKT."""
     import shapely
 
-    buf = io.StringIO()
     feats = fc["features"]
     cols = list(feats[0]["properties"]) if feats else []
-    w = csv.writer(buf)
-    w.writerow(cols + ["lon", "lat", "geometry_wkt"])
+    rows = []
     for f in feats:
         g = shapely.geometry.shape(f["geometry"])
         pt = g.representative_point()
-        w.writerow([cell(f["properties"].get(c)) for c in cols] + [round(pt.x, 6), round(pt.y, 6), g.wkt])
-    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+        rows.append([f["properties"].get(c) for c in cols] + [round(pt.x, 6), round(pt.y, 6), g.wkt])
+    return csv_response(name, cols + ["lon", "lat", "geometry_wkt"], rows)
 
 
 #: A text cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV Injection").
@@ -139,16 +136,21 @@ def cell(value):
     return value
 
 
-def table_csv(name, df):
-    """An attribute table as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese), with the
-    formula-neutralised cells :func:`cell` makes."""
+def csv_response(name, header, rows):
+    """A CSV download (UTF-8 with BOM, so spreadsheet programs read the Chinese) whose cells are
+    formula-neutralised by :func:`cell`."""
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(list(df.columns))
-    for row in df.itertuples(index=False):
+    w.writerow(header)
+    for row in rows:
         w.writerow([cell(v) for v in row])
     return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+
+
+def table_csv(name, df):
+    """An attribute table as CSV."""
+    return csv_response(name, list(df.columns), df.itertuples(index=False))
 
 
 @bp.get("/search")

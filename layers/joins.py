@@ -337,26 +337,3 @@ def rollup_plans(projects, sites, unlocated, printed_totals):
             row[f"n_by_{by}"] = int((s["located_by"] == by).sum())
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def locate_quotas(quotas, structures_all, land, towns, districts, sites):
-    """Quotas joined to the zone they name, beside the land the projects located in that zone take."""
-    names = _Names(structures_all, land, towns, districts)
-    out = []
-    geoms = dict(zip(structures_all["id"], structures_all.geometry))
-    for q in quotas.itertuples():
-        words = f"{q.zone} {q.text}"
-        hit = names.find(str(q.zone), q.plan) or names.find(words, q.plan)
-        zone_id, zone_name, used = "", "", None
-        if hit:
-            zone_name, kind, ident = hit[0], hit[1], hit[2]
-            zone_id = ident
-            geom = geoms.get(ident) if kind == "structure" else hit[4]
-            if geom is not None and geom.geom_type.endswith("Polygon"):
-                inside = sites_of_structure(sites, ident, q.plan, geom)
-                used = float(inside["land_area_m2"].fillna(0).sum())
-        out.append({"plan": q.plan, "zone": q.zone, "item": q.item, "value": q.value, "unit": q.unit,
-                    "value_m2": q.value_m2, "year": q.year, "source_line": q.source_line, "zone_id": zone_id,
-                    "zone_matched": zone_name, "projects_land_m2": used,
-                    "share_used": (used / q.value_m2) if (used is not None and q.value_m2) else None})
-    return pd.DataFrame(out)

@@ -18,7 +18,6 @@ import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import shapely

@@ -5,7 +5,7 @@ The ``quotas`` table holds every land, sea or area figure the plan readers found
 zone areas, 十三五 results, sea-use approvals, 亩均 output, single projects' sites, and a few true
 land quotas. Comparing all of them with the land of the projects located in a zone gave shares
 such as 3 201 % (plan 000's 300 亩 safety park against all of phase one). :func:`classify_quotas`
-replaces ``layers.joins.locate_quotas`` with the same inputs (plus, optionally, the ``projects``
+replaced the old per-zone matching of every quota row; it takes the same inputs (plus, optionally, the ``projects``
 table) and gives each row:
 
 ``quota_class`` / ``quota_class_zh``

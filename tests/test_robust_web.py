@@ -7,7 +7,6 @@ production server with several worker processes.
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -220,7 +219,6 @@ def test_gunicorn_with_several_workers_serves_and_sees_an_edit(gpkg_copy):
     cmd = [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", "127.0.0.1:{port}", "--timeout", "120",
            "app:create_app()"]
     with _serve(gpkg, cmd, env={"PLANMAP_GPKG": str(gpkg)}) as (url, _):
-        pids = set()
         for _ in range(12):
             d = urllib.request.urlopen(url + "/api/structures/002-yangwen", timeout=30).read().decode()
             assert "杨文工业区" in d

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..crs import PLAN_CRS
 from ..errors import AccessError
-from ..network import ACCESS_CONTROLLED, WALK_SPEED_KMH
+from ..network import WALK_SPEED_KMH
 
 SNAP_M = 1000.0
 WALK_MPS = WALK_SPEED_KMH / 3.6

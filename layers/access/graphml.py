@@ -17,6 +17,7 @@ from xml.etree.ElementTree import iterparse
 import numpy as np
 
 from ..errors import NetworkError
+from ..network import ACCESS_CONTROLLED
 
 _NS = "{http://graphml.graphdrawing.org/xmlns}"
 
@@ -53,8 +54,6 @@ def is_true(value):
 
 def read_graphml(path):
     """The :class:`NetworkArrays` of a GraphML file written by ``osmnx.save_graphml``."""
-    from .graph import ACCESS_CONTROLLED
-
     keys, graph = {}, {}
     pos, node_ids, xs, ys = {}, [], [], []
     us, vs, ts, ls, ctl, geoms = [], [], [], [], [], []
@@ -91,8 +90,6 @@ def read_graphml(path):
 
 def arrays_from_graph(G):
     """The same arrays from a networkx graph in memory (a download, a test grid, the plan scenario)."""
-    from .graph import ACCESS_CONTROLLED
-
     pos = {n: i for i, n in enumerate(G.nodes)}
     node_ids = list(G.nodes)
     xy = np.array([[G.nodes[n]["x"], G.nodes[n]["y"]] for n in node_ids], dtype=float).reshape(-1, 2)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..crs import PLAN_CRS, WEB_CRS, lonlat_to_plan, plan_to_lonlat
+from ..crs import PLAN_CRS, lonlat_to_plan, plan_to_lonlat
 from ..errors import AccessError, InSea, NetworkMissing, OffNetwork, OutsideGraph
 from .graph import grid_transform
 from .minutes import DEFAULT_MINUTES, MAX_MINUTES, check_minutes
