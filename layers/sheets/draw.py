@@ -169,11 +169,26 @@ def _kind_legend(sheet, group, kind_key, style):
     sheet.legend.add((group, kind_key), (group, style), k.zh, k.en, k.colour)
 
 
+def _draw_structure(sheet, family, style, row, geom, role, zorder):
+    """Plot one structure polygon or line in its role's style (focus a step above the rest), ring it when
+    it is the sheet's focus, and give it its kind's and quality's legend entries. False for a context
+    feature: drawn grey, neither labelled nor in the legend."""
+    st = style(row["kind"], row["quality"], focus=role == "focus", context=role == "context", dim=role == "dim")
+    plot([geom], sheet.ax, zorder=zorder + (1 if role == "focus" else 0), **st)
+    if role == "focus":
+        ring(sheet, geom)
+    if role == "context":
+        return False
+    _kind_legend(sheet, family, row["kind"], style(row["kind"], "official"))
+    sheet.legend.quality(row["quality"])
+    return True
+
+
 def draw_polys(sheet):
     """Structure polygons, largest first so the small ones stay on top."""
     import shapely
 
-    s, ax, mpm, ext = sheet.spec, sheet.ax, sheet.mpm, sheet.geo.extent
+    s, mpm, ext = sheet.spec, sheet.mpm, sheet.geo.extent
     role = _role(s)
     polys = clip(_of_plan(sheet.data.polys, s), ext, 20 * mpm)
     if s.poly_kinds is not None:
@@ -184,15 +199,9 @@ def draw_polys(sheet):
     frame = shapely.box(*ext)
     for i, (_, row) in enumerate(polys.iterrows()):
         r = role(row)
-        st = poly_style(row["kind"], row["quality"], focus=r == "focus", context=r == "context", dim=r == "dim")
         g = polys.geometry.iloc[i]
-        plot([g], ax, zorder=3 + i * 0.001 + (1 if r == "focus" else 0), **st)
-        if r == "focus":
-            ring(sheet, g)
-        if r == "context":
+        if not _draw_structure(sheet, "poly", poly_style, row, g, r, zorder=3 + i * 0.001):
             continue
-        _kind_legend(sheet, "poly", row["kind"], poly_style(row["kind"], "official"))
-        sheet.legend.quality(row["quality"])
         vis = clip_one(g, frame)
         if not vis.is_empty and (r == "focus" or vis.area / (mpm * mpm) >= 25):
             label_poly(sheet, row, vis, r, short_name(row["name_zh"]))
@@ -236,14 +245,8 @@ def draw_lines(sheet):
     for i, (_, row) in enumerate(lines.iterrows()):
         r = role(row)
         g = lines.geometry.iloc[i]
-        st = line_style(row["kind"], row["quality"], focus=r == "focus", context=r == "context", dim=r == "dim")
-        plot([g], ax, zorder=6 + (1 if r == "focus" else 0), **st)
-        if r == "focus":
-            ring(sheet, g)
-        if r == "context":
+        if not _draw_structure(sheet, "line", line_style, row, g, r, zorder=6):
             continue
-        _kind_legend(sheet, "line", row["kind"], line_style(row["kind"], "official"))
-        sheet.legend.quality(row["quality"])
         p = g.interpolate(0.5, normalized=True)
         t = sheet.text(ax, p.x, p.y, short_name(row["name_zh"]),
                        fontsize=sheet.fs["label"] * (1.15 if r == "focus" else 0.9), ha="center", va="bottom",
