@@ -10,10 +10,10 @@ into SQL or HTML — so hostile input changes nothing and comes back escaped ins
 
 import csv
 import io
-import math
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from layers import crs
 from layers.errors import BadRequest, NotFound
 from layers.gpkg import queries
 
@@ -26,22 +26,10 @@ MAX_BBOX_DEG = 10.0
 
 
 def parse_bbox(text):
-    """``W,S,E,N`` in degrees → a tuple, or :class:`BadRequest` saying what is wrong."""
+    """``?bbox=W,S,E,N`` → a tuple (:func:`layers.crs.parse_bbox`), no larger than MAX_BBOX_DEG a side."""
     if text is None or text == "":
         return None
-    parts = text.split(",")
-    if len(parts) != 4:
-        raise BadRequest(f"bbox must be four numbers W,S,E,N; got {len(parts)} value(s)")
-    try:
-        w, s, e, n = (float(p) for p in parts)
-    except ValueError:
-        raise BadRequest("bbox must be four numbers W,S,E,N") from None
-    if not all(math.isfinite(v) for v in (w, s, e, n)):
-        raise BadRequest("bbox values must be finite numbers")
-    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
-        raise BadRequest("bbox is outside longitude -180..180 / latitude -90..90 (order is W,S,E,N)")
-    if w >= e or s >= n:
-        raise BadRequest("bbox must have W < E and S < N")
+    w, s, e, n = crs.parse_bbox(text)
     if e - w > MAX_BBOX_DEG or n - s > MAX_BBOX_DEG:
         raise BadRequest(f"bbox is larger than {MAX_BBOX_DEG}° on a side; ask for a smaller area")
     return (w, s, e, n)

@@ -85,9 +85,10 @@ def fetch_cmd(bbox, mode, name, margin_m, overpass_url, cache_dir):
     (layers.network.DRIVE_SPEEDS_KMH); walk at 4.5 km/h.
     """
     from layers import network as N
+    from layers.crs import parse_bbox
 
     try:
-        box = N.parse_bbox(bbox)
+        box = parse_bbox(bbox)
         path = N.fetch(box, mode, name=name, margin_m=margin_m, overpass_url=overpass_url, cache_dir=cache_dir,
                        progress=_say)
     except PlanMapError as exc:
@@ -108,9 +109,10 @@ def import_cmd(path, mode, name, bbox, cache_dir):
     A .osm.pbf is streamed with pyosmium: only its roads (in --bbox, if given) are kept.
     """
     from layers import network as N
+    from layers.crs import parse_bbox
 
     try:
-        box = N.parse_bbox(bbox) if bbox else None
+        box = parse_bbox(bbox) if bbox else None
         out = N.import_file(path, mode, name=name, cache_dir=cache_dir, progress=_say, bbox=box)
     except PlanMapError as exc:
         _fail(str(exc), exc.exit_code)

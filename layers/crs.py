@@ -10,6 +10,9 @@ does that by inverting the public forward formula with a fixed-point iteration t
 well under a millimetre (the forward formula alone is only good to a few metres).
 """
 
+import math
+import re
+
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
@@ -27,6 +30,31 @@ _EE = 0.00669342162296594323        # its first eccentricity squared
 
 _to_plan = Transformer.from_crs(WEB_CRS, PLAN_CRS, always_xy=True)
 _to_web = Transformer.from_crs(PLAN_CRS, WEB_CRS, always_xy=True)
+
+
+def parse_bbox(value):
+    """``"W,S,E,N"`` (commas or spaces) or four numbers, lon/lat degrees → a checked ``(w, s, e, n)``.
+
+    The one reading of a box every door takes (the API's ``?bbox=``, the print button and ``planmap
+    sheet --bbox``, ``planmap network fetch/import --bbox``); each door adds its own limit on top.
+    Raises :class:`~layers.errors.BadRequest` saying what is wrong.
+    """
+    from .errors import BadRequest
+
+    parts = [p for p in re.split(r"[,\s]+", value.strip()) if p] if isinstance(value, str) else list(value)
+    if len(parts) != 4:
+        raise BadRequest(f"bbox must be four numbers W,S,E,N in lon/lat degrees; got {len(parts)} value(s)")
+    try:
+        w, s, e, n = (float(p) for p in parts)
+    except (TypeError, ValueError):
+        raise BadRequest("bbox must be four numbers W,S,E,N in lon/lat degrees (e.g. 120.5,27.8,121.2,28.1)") from None
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        raise BadRequest("bbox values must be finite numbers")
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
+        raise BadRequest("bbox is outside longitude -180..180 / latitude -90..90 (order is W,S,E,N)")
+    if w >= e or s >= n:
+        raise BadRequest("bbox must have W < E and S < N")
+    return w, s, e, n
 
 
 def plan_crs():

@@ -200,17 +200,6 @@ def load(name=None, mode="drive", cache_dir=None):
 # ---------------------------------------------------------------------------------------------------
 # getting a network
 
-def parse_bbox(text):
-    """``"W,S,E,N"`` (lon/lat degrees) → a tuple, checked."""
-    try:
-        w, s, e, n = (float(v) for v in str(text).split(","))
-    except ValueError:
-        raise BadRequest(f"--bbox must be W,S,E,N in degrees (e.g. 120.5,27.8,121.2,28.1), not {text!r}")
-    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise BadRequest(f"bbox {text!r} is not W<E, S<N in lon/lat degrees")
-    return w, s, e, n
-
-
 def expand_bbox(bbox, margin_m):
     """A lon/lat box grown by ``margin_m`` metres on every side (measured in EPSG:4549)."""
     w, s, e, n = bbox

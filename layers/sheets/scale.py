@@ -7,9 +7,9 @@ axes, so the extent is fitted to the frame's aspect at the round N, never stretc
 
 import functools
 import math
-import re
 
 from ..crs import PLAN_CRS, PLAN_CRS_BOUNDS_LONLAT, WEB_CRS
+from ..crs import parse_bbox as parse_lonlat_bbox
 from ..errors import SheetError
 
 #: Nice scale denominators: these mantissas × 10^k.
@@ -94,19 +94,8 @@ def grid_convergence(x, y):
 # -- lon/lat boxes ------------------------------------------------------------------------------------
 
 def parse_bbox(bbox):
-    """``"W,S,E,N"`` or a 4-sequence of lon/lat (EPSG:4326) → a validated tuple of floats."""
-    if isinstance(bbox, str):
-        parts = [p for p in re.split(r"[,\s]+", bbox.strip()) if p]
-    else:
-        parts = list(bbox)
-    try:
-        w, s, e, n = (float(p) for p in parts)
-    except (TypeError, ValueError):
-        raise SheetError(f"bad bbox {bbox!r}: give four numbers W,S,E,N in degrees (EPSG:4326)") from None
-    if not all(math.isfinite(v) for v in (w, s, e, n)):
-        raise SheetError(f"bad bbox {bbox!r}: the four numbers must be finite")
-    if not (w < e and s < n):
-        raise SheetError(f"bad bbox {bbox!r}: need W < E and S < N (lon/lat, EPSG:4326)")
+    """A lon/lat box (:func:`layers.crs.parse_bbox`) that lies in the area EPSG:4549 serves."""
+    w, s, e, n = parse_lonlat_bbox(bbox)
     x0, y0, x1, y1 = PLAN_CRS_BOUNDS_LONLAT
     if w < x0 or e > x1 or s < y0 or n > y1:
         raise SheetError(f"bbox {bbox!r} lies outside the area EPSG:4549 serves "
